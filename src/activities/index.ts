@@ -1,0 +1,28 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { JobStorage } from '../storage/storage';
+import { createBatchActivities, type BatchActivityOptions } from './batches';
+import { createCollectActivities } from './collect';
+import { createPrepareActivities } from './prepare';
+import { createReportActivities } from './report';
+import { createRetryRoundActivities } from './retry-round';
+
+export interface ActivityDependencies {
+  /** The Anthropic client, built by the worker from its own environment: the key never reaches Temporal. */
+  anthropic: Anthropic;
+  storage: JobStorage;
+  /** Tuning for finding a batch an interrupted create may have left (tests shorten the waits). */
+  reconcile?: Pick<BatchActivityOptions, 'clockSkewMs' | 'verifyIntervalMs'>;
+}
+
+/** Every activity of the batch job, wired to its dependencies. */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createPrepareActivities(deps),
+    ...createBatchActivities({ anthropic: deps.anthropic, storage: deps.storage, ...deps.reconcile }),
+    ...createCollectActivities(deps),
+    ...createRetryRoundActivities(deps),
+    ...createReportActivities(deps),
+  };
+}
+
+export type BatchJobActivities = ReturnType<typeof createActivities>;

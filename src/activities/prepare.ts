@@ -1,0 +1,63 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { ChunkRef, RequestDefaults } from '../shared/job';
+import type { JobStorage } from '../storage/storage';
+import { writeChunk } from '../storage/local-storage';
+import { ChunkWriter } from '../requests/chunk-writer';
+import { describeProblems, scanRequests } from '../requests/scan-requests';
+import { internalId } from '../requests/internal-ids';
+import { workPaths } from './work-paths';
+
+export interface PrepareInput {
+  jobKey: string;
+  requests: string;
+  output: string;
+  defaults: RequestDefaults;
+  limits: { maxRequests: number; maxBytes: number };
+}
+
+export interface PreparedJob {
+  totalRequests: number;
+  /** Storage reference of the input's custom_ids in input order. */
+  idIndex: string;
+  chunks: ChunkRef[];
+}
+
+/** Validates the whole requests file and, only if every line is good, splits it into round-1 chunks. */
+export function createPrepareActivities({ storage }: { storage: JobStorage }) {
+  return {
+    async validateAndSplit(input: PrepareInput): Promise<PreparedJob> {
+      const paths = workPaths(storage, input.output);
+      if (!(await storage.exists(input.requests))) {
+        throw ApplicationFailure.nonRetryable(`${input.requests}: no such file`, 'InvalidRequestsFile');
+      }
+      const chunks = new ChunkWriter(storage, (i) => paths.chunkBody(1, i), input.limits);
+      let report;
+      let chunkRefs: ChunkRef[] = [];
+      await storage.write(paths.idIndex, async (ids) => {
+        report = await scanRequests(storage.read(input.requests), {
+          defaults: input.defaults,
+          onProgress: (lines) => Context.current().heartbeat({ lines }),
+          onRequest: async (request, seq) => {
+            await writeChunk(ids, `${request.customId}\n`);
+            await chunks.add((chunk) =>
+              JSON.stringify({ custom_id: internalId(input.jobKey, 1, chunk, seq), params: request.params }),
+            );
+          },
+        });
+        chunkRefs = await chunks.finish();
+      });
+      const scanned = report!;
+      if (scanned.problemCount > 0) {
+        await storage.remove(paths.work);
+        throw ApplicationFailure.create({
+          message: describeProblems(input.requests, scanned),
+          type: 'InvalidRequestsFile',
+          nonRetryable: true,
+          details: [{ problems: scanned.problems, problemCount: scanned.problemCount }],
+        });
+      }
+      return { totalRequests: scanned.requests, idIndex: paths.idIndex, chunks: chunkRefs };
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { createInterface } from 'node:readline';
+import { Context } from '@temporalio/activity';
+import type { ChunkRef, RetryableOutcome } from '../shared/job';
+import type { JobStorage } from '../storage/storage';
+import { ChunkWriter, requestLineOf } from '../requests/chunk-writer';
+import { chunkPrefix, internalId, seqOf } from '../requests/internal-ids';
+import type { OutcomeLine } from './collect';
+import { workPaths } from './work-paths';
+
+export interface RetryRoundInput {
+  jobKey: string;
+  output: string;
+  /** The round to build. */
+  round: number;
+  /** Outcome files of the round before it. */
+  previousOutcomes: string[];
+  /** Round 1's chunks: the original params of every request. */
+  originalChunks: ChunkRef[];
+  retryOn: RetryableOutcome[];
+  limits: { maxRequests: number; maxBytes: number };
+}
+
+/** Builds the next round's chunks: the requests whose last outcome is worth retrying, from their original params. */
+export function createRetryRoundActivities({ storage }: { storage: JobStorage }) {
+  return {
+    async planRetryRound(input: RetryRoundInput): Promise<ChunkRef[]> {
+      const ctx = Context.current();
+      const retry = new Set<number>();
+      for (const ref of input.previousOutcomes) {
+        for await (const text of createInterface({ input: storage.read(ref), crlfDelay: Infinity })) {
+          const line = JSON.parse(text) as OutcomeLine;
+          const worth =
+            (line.outcome === 'expired' && input.retryOn.includes('expired')) ||
+            (line.outcome === 'errored' && input.retryOn.includes(line.error?.type as RetryableOutcome));
+          if (worth) retry.add(line.seq);
+        }
+      }
+      if (retry.size === 0) return [];
+      const paths = workPaths(storage, input.output);
+      const writer = new ChunkWriter(storage, (i) => paths.chunkBody(input.round, i), input.limits);
+      let read = 0;
+      for (const original of input.originalChunks) {
+        const prefix = chunkPrefix(input.jobKey, 1, original.index);
+        for await (const bodyLine of createInterface({ input: storage.read(original.body), crlfDelay: Infinity })) {
+          const requestLine = requestLineOf(bodyLine);
+          if (requestLine === undefined) continue;
+          if (++read % 10_000 === 0) ctx.heartbeat({ read });
+          const request = JSON.parse(requestLine) as { custom_id: string; params: unknown };
+          const seq = seqOf(request.custom_id, prefix);
+          if (seq === undefined || !retry.has(seq)) continue;
+          await writer.add((chunk) =>
+            JSON.stringify({ custom_id: internalId(input.jobKey, input.round, chunk, seq), params: request.params }),
+          );
+        }
+      }
+      return writer.finish();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { DEFAULT_TASK_QUEUE } from './shared/job';
+
+/** Where Temporal is, read the way the Temporal CLI reads it (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles, TLS). */
+export interface TemporalSettings {
+  connectionOptions: NativeConnectionOptions;
+  namespace: string;
+  taskQueue: string;
+}
+
+export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
+  const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+  return {
+    connectionOptions: { address: 'localhost:7233', ...config.connectionOptions },
+    namespace: config.namespace ?? 'default',
+    taskQueue: env.CLAUDE_BATCH_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+  };
+}

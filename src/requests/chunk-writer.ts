@@ -1,0 +1,97 @@
+import type { Writable } from 'node:stream';
+import type { ChunkRef } from '../shared/job';
+import type { JobStorage } from '../storage/storage';
+import { writeChunk } from '../storage/local-storage';
+
+// A chunk is stored as the exact create body, one request per line, so it can be streamed to the API as is and
+// read back line by line for a retry round.
+const HEADER = '{"requests":[\n';
+const SEPARATOR = ',\n';
+const FOOTER = '\n]}\n';
+
+/** Splits a stream of request lines into create bodies under both limits (request count and body bytes). */
+export class ChunkWriter {
+  private readonly chunks: ChunkRef[] = [];
+  private sink: Writable | undefined;
+  private finishSink: (() => void) | undefined;
+  private stored: Promise<void> | undefined;
+  private count = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly storage: JobStorage,
+    private readonly refFor: (index: number) => string,
+    private readonly limits: { maxRequests: number; maxBytes: number },
+  ) {}
+
+  /**
+   * Adds one request. `render` gives its JSON line for the chunk it lands in (the chunk is part of its internal
+   * custom_id), so it is called again if the request opens a new chunk.
+   */
+  async add(render: (chunk: number) => string): Promise<void> {
+    let line = render(this.chunks.length);
+    let size = Buffer.byteLength(line);
+    const sizeAlone = Buffer.byteLength(HEADER) + size + Buffer.byteLength(FOOTER);
+    if (sizeAlone > this.limits.maxBytes) {
+      throw new RangeError(`one request is ${sizeAlone} bytes, over the ${this.limits.maxBytes}-byte batch limit`);
+    }
+    const grown = this.bytes + Buffer.byteLength(SEPARATOR) + size;
+    if (this.sink && (this.count >= this.limits.maxRequests || grown > this.limits.maxBytes)) {
+      await this.close();
+      line = render(this.chunks.length);
+      size = Buffer.byteLength(line);
+    }
+    if (!this.sink) {
+      await this.open();
+      await writeChunk(this.sink!, HEADER + line);
+      this.bytes = Buffer.byteLength(HEADER) + size + Buffer.byteLength(FOOTER);
+    } else {
+      await writeChunk(this.sink, SEPARATOR + line);
+      this.bytes = grown;
+    }
+    this.count += 1;
+  }
+
+  /** Closes the last chunk and returns every chunk written. */
+  async finish(): Promise<ChunkRef[]> {
+    if (this.sink) await this.close();
+    return this.chunks;
+  }
+
+  private async open(): Promise<void> {
+    const index = this.chunks.length;
+    let ready!: () => void;
+    const opened = new Promise<void>((resolve) => (ready = resolve));
+    this.stored = this.storage.write(
+      this.refFor(index),
+      (sink) =>
+        new Promise<void>((resolve) => {
+          this.sink = sink;
+          this.finishSink = resolve;
+          ready();
+        }),
+    );
+    await Promise.race([opened, this.stored]);
+    this.count = 0;
+    this.bytes = 0;
+  }
+
+  private async close(): Promise<void> {
+    await writeChunk(this.sink!, FOOTER);
+    this.finishSink!();
+    await this.stored;
+    this.chunks.push({
+      index: this.chunks.length,
+      body: this.refFor(this.chunks.length),
+      requestCount: this.count,
+      bytes: this.bytes,
+    });
+    this.sink = undefined;
+  }
+}
+
+/** The request lines of a stored chunk body (inverse of the writer's framing). */
+export function requestLineOf(bodyLine: string): string | undefined {
+  if (bodyLine === HEADER.trim() || bodyLine === FOOTER.trim() || bodyLine.length === 0) return undefined;
+  return bodyLine.endsWith(',') ? bodyLine.slice(0, -1) : bodyLine;
+}

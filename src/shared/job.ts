@@ -1,0 +1,245 @@
+// The batch job's contract: input, options, progress and result types, shared by workflow, activities, client,
+// CLI and tests. Everything here is plain JSON so `temporal workflow start --input '{...}'` works as well.
+
+/** Outcome of one request in one batch, as the Message Batches API reports it. */
+export type ResultType = 'succeeded' | 'errored' | 'canceled' | 'expired';
+
+/** Error types of errored results (the API's `error.error.type`). */
+export type BatchErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'billing_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'timeout_error'
+  | 'overloaded_error'
+  | 'api_error';
+
+/** What can be retried in a later round: `expired`, or errored with one of these types. */
+export type RetryableOutcome = 'expired' | BatchErrorType;
+
+/** Defaults merged into every request's `params` when the request leaves them out. */
+export interface RequestDefaults {
+  model?: string;
+  max_tokens?: number;
+  system?: string;
+}
+
+/** How the workflow waits for a batch: durable timers from `initialInterval` backing off to `maxInterval`. */
+export interface PollingOptions {
+  /** First wait after submitting, e.g. '1 minute' or milliseconds. */
+  initialInterval?: string | number;
+  /** Longest wait between two checks. */
+  maxInterval?: string | number;
+  /** Each wait is the previous one times this, up to `maxInterval`. */
+  backoffCoefficient?: number;
+}
+
+/** Limits for one batch (one chunk of the input). The API allows at most 100,000 requests and 256 MB. */
+export interface ChunkLimits {
+  maxRequests?: number;
+  maxBytes?: number;
+}
+
+/** Input of the `batchJob` workflow. Only `requests` is required. */
+export interface BatchJobInput {
+  /** The JSONL file of `{"custom_id", "params"}` lines: a path or `file://` URI that workers can read. */
+  requests: string;
+  /** Folder for `results.jsonl` and `summary.json`; default: next to the input, named after the workflow id. */
+  output?: string;
+  /** Merged into each request's params when absent there. */
+  defaults?: RequestDefaults;
+  polling?: PollingOptions;
+  /** Retry rounds after the first submission (default 3). */
+  maxRetryRounds?: number;
+  /** Outcomes resubmitted in a new round (default: expired and the transient error types). */
+  retryOn?: RetryableOutcome[];
+  chunk?: ChunkLimits;
+  /** How many chunks are submitted at once (default 4). */
+  submitConcurrency?: number;
+  /** A name for people; shown in the Web UI. */
+  name?: string;
+  /** Continue-As-New past this many history events even before the server suggests it (default 8,000). */
+  continueAsNewAfterEvents?: number;
+}
+
+/** The options a job actually ran with: every default filled in, durations in milliseconds. */
+export interface JobOptions {
+  requests: string;
+  output: string;
+  defaults: RequestDefaults;
+  polling: { initialIntervalMs: number; maxIntervalMs: number; backoffCoefficient: number };
+  maxRetryRounds: number;
+  retryOn: RetryableOutcome[];
+  chunk: { maxRequests: number; maxBytes: number };
+  submitConcurrency: number;
+  name: string;
+  continueAsNewAfterEvents: number;
+}
+
+export const API_MAX_REQUESTS_PER_BATCH = 100_000;
+export const API_MAX_BATCH_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_TASK_QUEUE = 'claude-batch';
+export const BATCH_JOB_WORKFLOW_TYPE = 'batchJob';
+
+/** The defaults, in one place. */
+export const JOB_DEFAULTS = {
+  polling: { initialIntervalMs: 60_000, maxIntervalMs: 10 * 60_000, backoffCoefficient: 1.5 },
+  maxRetryRounds: 3,
+  retryOn: ['expired', 'api_error', 'overloaded_error', 'rate_limit_error', 'timeout_error'] as RetryableOutcome[],
+  chunk: { maxRequests: API_MAX_REQUESTS_PER_BATCH, maxBytes: API_MAX_BATCH_BYTES },
+  submitConcurrency: 4,
+  continueAsNewAfterEvents: 8_000,
+} as const;
+
+/** A chunk of requests written to storage, ready to be sent as one batch's create body. */
+export interface ChunkRef {
+  /** Position of the chunk within its round. */
+  index: number;
+  /** Storage reference of the create body (`{"requests":[...]}`). */
+  body: string;
+  requestCount: number;
+  bytes: number;
+}
+
+export type BatchStatus = 'in_progress' | 'canceling' | 'ended';
+
+/** Request counts of a batch, as the API reports them. */
+export interface RequestCounts {
+  processing: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+}
+
+/** Tokens used by succeeded requests. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+}
+
+/** Cost in US dollars at batch prices, and what the standard API would have charged. */
+export interface Cost {
+  batchUsd: number;
+  standardUsd: number;
+  /** Models used that have no price in the table: their tokens are not in the figures. */
+  unpricedModels: string[];
+}
+
+/** What collecting one batch's results found. */
+export interface CollectedBatch {
+  /** Storage reference of the joined outcome lines of this batch. */
+  outcomes: string;
+  counts: OutcomeCounts;
+  /** How many of the errored and expired requests are worth another round. */
+  retryableByOutcome: { errored: number; expired: number };
+  tokens: TokenUsage;
+  cost: Cost;
+}
+
+export interface OutcomeCounts {
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+  /** Errored requests by error type. */
+  erroredByType: Record<string, number>;
+}
+
+/** One chunk's life in one round. */
+export interface ChunkState {
+  chunk: ChunkRef;
+  batchId?: string;
+  status: 'pending' | 'submitting' | BatchStatus;
+  counts?: RequestCounts;
+  collected?: CollectedBatch;
+}
+
+export interface RoundState {
+  round: number;
+  chunks: ChunkState[];
+}
+
+export type JobPhase = 'validating' | 'submitting' | 'waiting' | 'collecting' | 'reporting' | 'canceling' | 'done';
+
+/** The job's state, carried across Continue-As-New. Small: references and counts only. */
+export interface JobState {
+  jobKey: string;
+  totalRequests: number;
+  /** Storage reference of the list of the input's custom_ids, in input order. */
+  idIndex: string;
+  rounds: RoundState[];
+  /** Checks made so far (all runs). */
+  checks: number;
+  /** Batches adopted after an interrupted create that proved to be someone else's: never candidates again. */
+  foreignBatches?: string[];
+  startedAt: number;
+}
+
+/** What the `progress` query returns. */
+export interface JobProgress {
+  phase: JobPhase;
+  round: number;
+  maxRounds: number;
+  totalRequests: number;
+  /** Requests with a final outcome so far, by outcome. */
+  done: OutcomeCounts;
+  /** Requests not yet final. */
+  pending: number;
+  chunks: { round: number; index: number; batchId?: string; status: ChunkState['status']; counts?: RequestCounts }[];
+  tokens: TokenUsage;
+  cost: Cost;
+  checks: number;
+  nextCheckAt?: string;
+  options?: JobOptions;
+}
+
+/** The final report (also written as summary.json). */
+export interface JobSummary {
+  workflowId: string;
+  name: string;
+  totalRequests: number;
+  outcomes: OutcomeCounts;
+  rounds: number;
+  batches: { round: number; chunk: number; batchId: string; requestCount: number }[];
+  tokens: TokenUsage;
+  cost: Cost & { savedUsd: number };
+  canceled: boolean;
+  options: JobOptions;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** The workflow's result: the summary and where the full results are. */
+export interface BatchJobResult {
+  summary: JobSummary;
+  resultsPath: string;
+  summaryPath: string;
+}
+
+/** One line of results.jsonl: the final outcome of one input request. */
+export interface FinalResultLine {
+  custom_id: string;
+  outcome: ResultType;
+  /** The message, for succeeded requests. */
+  message?: unknown;
+  /** The API's error object, for errored requests. */
+  error?: { type: string; message: string };
+  round: number;
+  batch_id: string | null;
+  usage?: unknown;
+}
+
+export const emptyCounts = (): OutcomeCounts => ({
+  succeeded: 0,
+  errored: 0,
+  canceled: 0,
+  expired: 0,
+  erroredByType: {},
+});
+export const emptyTokens = (): TokenUsage => ({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0 });
+export const emptyCost = (): Cost => ({ batchUsd: 0, standardUsd: 0, unpricedModels: [] });

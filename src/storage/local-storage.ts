@@ -1,0 +1,81 @@
+import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { uriToPath } from '../shared/options';
+import type { JobStorage } from './storage';
+
+/** Job storage on the worker's file system (or a shared volume): references are paths or `file://` URIs. */
+export class LocalStorage implements JobStorage {
+  private tmpCounter = 0;
+
+  join(folder: string, ...names: string[]): string {
+    return join(uriToPath(folder), ...names);
+  }
+
+  read(ref: string): Readable {
+    return createReadStream(uriToPath(ref), { highWaterMark: 1024 * 1024 });
+  }
+
+  async write(ref: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
+    const path = resolve(uriToPath(ref));
+    await mkdir(dirname(path), { recursive: true });
+    this.tmpCounter += 1;
+    const tmp = `${path}.${process.pid}.${this.tmpCounter}.partial`;
+    const sink = createWriteStream(tmp, { highWaterMark: 1024 * 1024 });
+    try {
+      await produce(sink);
+      sink.end();
+      await finished(sink);
+      await rename(tmp, path);
+    } catch (err) {
+      sink.destroy();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  blob(ref: string, type: string): Promise<Blob> {
+    return openAsBlob(uriToPath(ref), { type });
+  }
+
+  async size(ref: string): Promise<number> {
+    return (await stat(uriToPath(ref))).size;
+  }
+
+  async exists(ref: string): Promise<boolean> {
+    try {
+      await stat(uriToPath(ref));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  localPath(ref: string): Promise<string> {
+    return Promise.resolve(resolve(uriToPath(ref)));
+  }
+
+  async remove(ref: string): Promise<void> {
+    await rm(uriToPath(ref), { recursive: true, force: true });
+  }
+}
+
+/** Writes a string to a sink, waiting when the sink is full, so big outputs stream with bounded memory. */
+export async function writeChunk(sink: Writable, text: string): Promise<void> {
+  if (!sink.write(text)) {
+    await new Promise<void>((done, fail) => {
+      const onDrain = () => {
+        sink.off('error', onError);
+        done();
+      };
+      const onError = (err: Error) => {
+        sink.off('drain', onDrain);
+        fail(err);
+      };
+      sink.once('drain', onDrain);
+      sink.once('error', onError);
+    });
+  }
+}

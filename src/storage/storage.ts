@@ -1,0 +1,25 @@
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * Where a job's bulk data lives: the input, its chunks, raw outcomes and the final results. The workflow only ever
+ * holds the references this hands out (strings), never the data. Local files today; an object store can follow.
+ */
+export interface JobStorage {
+  /** A reference to `names` inside the folder `folder`. */
+  join(folder: string, ...names: string[]): string;
+  /** Streams the object. */
+  read(ref: string): Readable;
+  /**
+   * Writes the object from what `produce` sends into the sink; it becomes visible only once complete, so a retried
+   * activity never leaves (or reads) half an object.
+   */
+  write(ref: string, produce: (sink: Writable) => Promise<void>): Promise<void>;
+  /** The object as a Blob that streams from storage when read (used as an HTTP request body). */
+  blob(ref: string, type: string): Promise<Blob>;
+  size(ref: string): Promise<number>;
+  exists(ref: string): Promise<boolean>;
+  /** A local file holding the object, for random access (the report reads outcome lines by offset). */
+  localPath(ref: string): Promise<string>;
+  /** Removes an object or a folder and everything under it. */
+  remove(ref: string): Promise<void>;
+}

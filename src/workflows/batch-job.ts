@@ -1,0 +1,351 @@
+// The batch job: validate → submit → wait → collect → retry → report, as deterministic workflow code. All I/O (the
+// requests file, the Anthropic API, results) happens in activities; this code holds references, ids and counts.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BatchJobActivities } from '../activities';
+import type { BatchSnapshot } from '../activities/batches';
+import {
+  emptyCost,
+  emptyCounts,
+  emptyTokens,
+  type BatchJobInput,
+  type BatchJobResult,
+  type ChunkState,
+  type JobOptions,
+  type JobPhase,
+  type JobProgress,
+  type JobState,
+  type RoundState,
+} from '../shared/job';
+import { checkNowSignal, progressQuery } from '../shared/messages';
+import { JobInputError, resolveJobOptions } from '../shared/options';
+import { addCost } from '../pricing/prices';
+
+const { validateAndSplit, planRetryRound, writeReport } = proxyActivities<BatchJobActivities>({
+  // Streaming hundreds of MB: long, but alive (heartbeats), and retried if a worker dies.
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '2 minutes',
+    nonRetryableErrorTypes: ['InvalidRequestsFile'],
+  },
+});
+
+const { submitChunk } = proxyActivities<BatchJobActivities>({
+  // Proving which batch is ours after an interrupted create may mean waiting for candidates to end.
+  startToCloseTimeout: '25 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+const { checkBatches, cancelBatch } = proxyActivities<BatchJobActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+});
+
+const { collectBatch } = proxyActivities<BatchJobActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['BatchNotOwned'] },
+});
+
+/** What a run hands to the next after Continue-As-New. */
+export interface CarriedJob {
+  options: JobOptions;
+  state: JobState;
+  /** The wait before the next check. */
+  intervalMs: number;
+}
+
+export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Promise<BatchJobResult> {
+  const info = workflowInfo();
+  let options: JobOptions;
+  try {
+    options = carried?.options ?? resolveJobOptions(input, info.workflowId);
+  } catch (err) {
+    if (err instanceof JobInputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidJobInput');
+    throw err;
+  }
+  let phase: JobPhase = carried ? 'waiting' : 'validating';
+  let state: JobState | undefined = carried?.state;
+  let intervalMs = carried?.intervalMs ?? options.polling.initialIntervalMs;
+  let checkNow = false;
+  let nextCheckAt: number | undefined;
+
+  setHandler(progressQuery, (): JobProgress => progressOf(state, options, phase, nextCheckAt));
+  setHandler(checkNowSignal, () => {
+    checkNow = true;
+  });
+
+  const currentRound = (): RoundState => state!.rounds[state!.rounds.length - 1]!;
+  const allChunks = (): ChunkState[] => state!.rounds.flatMap((r) => r.chunks);
+  const claimedBatches = (): string[] => [
+    ...allChunks().flatMap((c) => (c.batchId ? [c.batchId] : [])),
+    ...(state!.foreignBatches ?? []),
+  ];
+
+  /** Creates a batch for every chunk of the round that has none, a few at a time. */
+  async function submitPending(round: RoundState): Promise<void> {
+    phase = 'submitting';
+    const pending = round.chunks.filter((c) => c.status === 'pending');
+    let next = 0;
+    const submitOne = async (): Promise<void> => {
+      for (let c = pending[next++]; c; c = pending[next++]) {
+        c.status = 'submitting';
+        const batch = await submitChunk({
+          jobKey: state!.jobKey,
+          round: round.round,
+          chunk: c.chunk,
+          scheduledAt: Date.now(),
+          claimed: claimedBatches(),
+        });
+        c.batchId = batch.id;
+        apply(c, batch);
+      }
+    };
+    // A create already sent must be seen through even if the job is canceled meanwhile, or its batch is orphaned.
+    await CancellationScope.nonCancellable(() =>
+      Promise.all(Array.from({ length: Math.min(options.submitConcurrency, pending.length) }, submitOne)),
+    );
+  }
+
+  /** Collects every ended batch not collected yet. */
+  async function collectEnded(round: RoundState): Promise<void> {
+    const ended = round.chunks.filter((c) => c.status === 'ended' && !c.collected && c.batchId);
+    if (ended.length === 0) return;
+    const before = phase;
+    phase = 'collecting';
+    await Promise.all(
+      ended.map(async (c) => {
+        try {
+          c.collected = await collectBatch({
+            jobKey: state!.jobKey,
+            output: options.output,
+            round: round.round,
+            chunk: c.chunk.index,
+            batchId: c.batchId!,
+            requestCount: c.chunk.requestCount,
+            retryOn: options.retryOn,
+          });
+        } catch (err) {
+          // A batch adopted after an interrupted create that turns out not to be ours: send the chunk again.
+          if (
+            err instanceof ActivityFailure &&
+            err.cause instanceof ApplicationFailure &&
+            err.cause.type === 'BatchNotOwned'
+          ) {
+            log.warn('adopted batch is not ours; resubmitting the chunk', { batchId: c.batchId });
+            state!.foreignBatches = [...(state!.foreignBatches ?? []), c.batchId!];
+            delete c.batchId;
+            delete c.counts;
+            c.status = 'pending';
+            return;
+          }
+          throw err;
+        }
+      }),
+    );
+    phase = before;
+  }
+
+  /** One durable wait (cut short by the checkNow signal), then one look at the live batches. */
+  async function waitAndCheck(round: RoundState, wait: number): Promise<void> {
+    phase = phase === 'canceling' ? phase : 'waiting';
+    checkNow = false;
+    nextCheckAt = Date.now() + wait;
+    await condition(() => checkNow, wait);
+    nextCheckAt = undefined;
+    const live = round.chunks.filter((c) => c.batchId && c.status !== 'ended');
+    if (live.length > 0) {
+      const snapshots = await checkBatches(live.map((c) => c.batchId!));
+      state!.checks += 1;
+      for (const s of snapshots) {
+        const c = live.find((x) => x.batchId === s.id);
+        if (c) apply(c, s);
+      }
+    }
+    await collectEnded(round);
+  }
+
+  async function report(canceled: boolean): Promise<BatchJobResult> {
+    phase = 'reporting';
+    const s = state!;
+    const result = await writeReport({
+      workflowId: info.workflowId,
+      output: options.output,
+      idIndex: s.idIndex,
+      totalRequests: s.totalRequests,
+      outcomeFiles: s.rounds.flatMap((r) =>
+        r.chunks.flatMap((c) => (c.collected ? [{ round: r.round, ref: c.collected.outcomes }] : [])),
+      ),
+      lastRound: s.rounds.length,
+      batches: s.rounds.flatMap((r) =>
+        r.chunks.flatMap((c) =>
+          c.batchId
+            ? [{ round: r.round, chunk: c.chunk.index, batchId: c.batchId, requestCount: c.chunk.requestCount }]
+            : [],
+        ),
+      ),
+      options,
+      startedAt: s.startedAt,
+      canceled,
+    });
+    phase = 'done';
+    return result;
+  }
+
+  try {
+    if (!state) {
+      const prepared = await validateAndSplit({
+        jobKey: jobKeyOf(info.firstExecutionRunId),
+        requests: options.requests,
+        output: options.output,
+        defaults: options.defaults,
+        limits: options.chunk,
+      });
+      state = {
+        jobKey: jobKeyOf(info.firstExecutionRunId),
+        totalRequests: prepared.totalRequests,
+        idIndex: prepared.idIndex,
+        rounds: [{ round: 1, chunks: prepared.chunks.map((chunk) => ({ chunk, status: 'pending' })) }],
+        checks: 0,
+        startedAt: Date.now(),
+      };
+    }
+
+    for (;;) {
+      const round = currentRound();
+      while (round.chunks.some((c) => !c.collected)) {
+        if (round.chunks.some((c) => c.status === 'pending')) {
+          await submitPending(round);
+          intervalMs = options.polling.initialIntervalMs;
+        }
+        await collectEnded(round);
+        if (round.chunks.every((c) => c.collected)) break;
+        await waitAndCheck(round, intervalMs);
+        intervalMs = Math.min(intervalMs * options.polling.backoffCoefficient, options.polling.maxIntervalMs);
+        const history = workflowInfo();
+        if (history.continueAsNewSuggested || history.historyLength > options.continueAsNewAfterEvents) {
+          await condition(allHandlersFinished);
+          return await continueAsNew<typeof batchJob>(input, { options, state, intervalMs });
+        }
+      }
+      const retryable = round.chunks.reduce(
+        (n, c) =>
+          n + (c.collected ? c.collected.retryableByOutcome.errored + c.collected.retryableByOutcome.expired : 0),
+        0,
+      );
+      if (retryable === 0 || round.round > options.maxRetryRounds) break;
+      const chunks = await planRetryRound({
+        jobKey: state.jobKey,
+        output: options.output,
+        round: round.round + 1,
+        previousOutcomes: round.chunks.map((c) => c.collected!.outcomes),
+        originalChunks: state.rounds[0]!.chunks.map((c) => c.chunk),
+        retryOn: options.retryOn,
+        limits: options.chunk,
+      });
+      if (chunks.length === 0) break;
+      state.rounds.push({ round: round.round + 1, chunks: chunks.map((chunk) => ({ chunk, status: 'pending' })) });
+    }
+    return await report(false);
+  } catch (err) {
+    if (!isCancellation(err) || !state) throw err;
+    // Canceled: stop every live batch at the API, keep what finished, report the rest as canceled.
+    await CancellationScope.nonCancellable(async () => {
+      phase = 'canceling';
+      const round = currentRound();
+      for (const c of round.chunks) {
+        if (c.batchId && c.status === 'in_progress') apply(c, await cancelBatch(c.batchId));
+      }
+      const wait = Math.min(options.polling.initialIntervalMs, 30_000);
+      await collectEnded(round);
+      while (round.chunks.some((c) => c.batchId && !c.collected)) await waitAndCheck(round, wait);
+      await report(true);
+    });
+    throw err;
+  }
+}
+
+function apply(chunk: ChunkState, batch: BatchSnapshot): void {
+  chunk.status = batch.status;
+  chunk.counts = batch.counts;
+}
+
+/** A short key unique to the job (kept across Continue-As-New), carried in every internal custom_id. */
+function jobKeyOf(firstRunId: string): string {
+  return `j${firstRunId.replace(/-/g, '').slice(0, 11)}`;
+}
+
+/** The progress view, derived from the state on demand (queries must not change state). */
+function progressOf(
+  state: JobState | undefined,
+  options: JobOptions,
+  phase: JobPhase,
+  nextCheckAt: number | undefined,
+): JobProgress {
+  const done = emptyCounts();
+  const tokens = emptyTokens();
+  const cost = emptyCost();
+  let finalCount = 0;
+  const rounds = state?.rounds ?? [];
+  for (const round of rounds) {
+    // Retryable failures of a round are not final while another round may still take them.
+    const retriedLater =
+      round !== rounds[rounds.length - 1] || (phase !== 'done' && round.round <= options.maxRetryRounds);
+    for (const c of round.chunks) {
+      const collected = c.collected;
+      if (!collected) continue;
+      const { counts, retryableByOutcome: retry } = collected;
+      const errored = counts.errored - (retriedLater ? retry.errored : 0);
+      const expired = counts.expired - (retriedLater ? retry.expired : 0);
+      done.succeeded += counts.succeeded;
+      done.errored += errored;
+      done.expired += expired;
+      done.canceled += counts.canceled;
+      finalCount += counts.succeeded + errored + expired + counts.canceled;
+      tokens.input += collected.tokens.input;
+      tokens.output += collected.tokens.output;
+      tokens.cacheWrite += collected.tokens.cacheWrite;
+      tokens.cacheRead += collected.tokens.cacheRead;
+      addCost(cost, collected.cost);
+    }
+  }
+  const total = state?.totalRequests ?? 0;
+  return {
+    phase,
+    round: rounds.length,
+    maxRounds: options.maxRetryRounds + 1,
+    totalRequests: total,
+    done,
+    pending: Math.max(0, total - finalCount),
+    chunks: rounds.flatMap((r) =>
+      r.chunks.map((c) => ({
+        round: r.round,
+        index: c.chunk.index,
+        status: c.status,
+        ...(c.batchId ? { batchId: c.batchId } : {}),
+        ...(c.counts ? { counts: c.counts } : {}),
+      })),
+    ),
+    tokens,
+    cost,
+    checks: state?.checks ?? 0,
+    ...(nextCheckAt ? { nextCheckAt: new Date(nextCheckAt).toISOString() } : {}),
+    options,
+  };
+}

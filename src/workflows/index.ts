@@ -1,0 +1,1 @@
+export { batchJob } from './batch-job';

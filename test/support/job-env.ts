@@ -1,0 +1,97 @@
+// One batch job under test: the real workflow and activities on a real Temporal server, talking through the official
+// Anthropic SDK to the real emulator, with files in a temporary folder.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next } from '@temporalio/worker';
+import type { Context } from '@temporalio/activity';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
+import { createBatchWorker } from '../../src/worker';
+import type { FinalResultLine, JobSummary } from '../../src/shared/job';
+import { uniqueTaskQueue, workflowBundle } from './temporal';
+
+export const workflowsPath = require.resolve('../../src/workflows');
+
+/**
+ * Keeps the emulator's clock in step with Temporal's: under the time-skipping server a workflow's 20 h of timers pass
+ * in seconds, so each activity moves the emulator to the time Temporal scheduled it at (never backwards).
+ */
+function followTemporalTime(emulator: Emulator) {
+  return (ctx: Context): { inbound: ActivityInboundCallsInterceptor } => ({
+    inbound: {
+      execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) {
+        const scheduled = ctx.info.currentAttemptScheduledTimestampMs;
+        if (scheduled > emulator.clock.now()) emulator.clock.set(scheduled);
+        return next(input);
+      },
+    },
+  });
+}
+
+export interface JobEnv {
+  emulator: Emulator;
+  dir: string;
+  taskQueue: string;
+  /** Runs `fn` while a worker serves the job's task queue. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  newWorker(): ReturnType<typeof createBatchWorker>;
+  writeRequests(name: string, lines: (object | string)[]): Promise<string>;
+  readResults(output: string): Promise<FinalResultLine[]>;
+  readSummary(output: string): Promise<JobSummary>;
+  close(): Promise<void>;
+}
+
+export async function jobEnv(
+  env: TestWorkflowEnvironment,
+  options: { emulator?: EmulatorOptions; followTemporalTime?: boolean } = {},
+): Promise<JobEnv> {
+  const emulator = await startEmulator({ apiKey: 'test-key', ...options.emulator });
+  const dir = await mkdtemp(join(tmpdir(), 'claude-batch-test-'));
+  const taskQueue = uniqueTaskQueue('job');
+  const bundle = await workflowBundle(workflowsPath);
+  const newWorker = () =>
+    createBatchWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      anthropic: new Anthropic({ apiKey: 'test-key', baseURL: emulator.url }),
+      reconcile: { verifyIntervalMs: 100 },
+      ...(options.followTemporalTime === false ? {} : { interceptors: { activity: [followTemporalTime(emulator)] } }),
+    });
+  return {
+    emulator,
+    dir,
+    taskQueue,
+    newWorker,
+    async withWorker(fn) {
+      const worker = await newWorker();
+      return worker.runUntil(fn);
+    },
+    async writeRequests(name, lines) {
+      const path = join(dir, name);
+      await writeFile(path, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+      return path;
+    },
+    async readResults(output) {
+      const text = await readFile(join(output, 'results.jsonl'), 'utf8');
+      return text
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as FinalResultLine);
+    },
+    async readSummary(output) {
+      return JSON.parse(await readFile(join(output, 'summary.json'), 'utf8')) as JobSummary;
+    },
+    close: () => emulator.close(),
+  };
+}
+
+/** A request line as users write them. */
+export function request(customId: string, text: string, params: Record<string, unknown> = {}) {
+  return {
+    custom_id: customId,
+    params: { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: text }], ...params },
+  };
+}
