@@ -25,7 +25,9 @@ export function anthropicFromEnv(env: NodeJS.ProcessEnv = process.env): Anthropi
   // The emulator accepts any key; a real run needs ANTHROPIC_API_KEY.
   const apiKey = env.ANTHROPIC_API_KEY ?? (env.ANTHROPIC_BASE_URL ? 'emulator' : undefined);
   if (!apiKey) {
-    throw new Error('ANTHROPIC_API_KEY is not set (or set ANTHROPIC_BASE_URL to an emulator such as `claude-batch dev` starts)');
+    throw new Error(
+      'ANTHROPIC_API_KEY is not set (or set ANTHROPIC_BASE_URL to an emulator such as `claude-batch dev` starts)',
+    );
   }
   return new Anthropic({ apiKey, ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) });
 }

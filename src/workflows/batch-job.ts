@@ -11,7 +11,9 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BatchJobActivities } from '../activities';
@@ -32,6 +34,8 @@ import {
 import { checkNowSignal, progressQuery } from '../shared/messages';
 import { JobInputError, resolveJobOptions } from '../shared/options';
 import { addCost } from '../pricing/prices';
+import { jobFailedKey, jobOutcomeKey, jobPhaseKey, jobRequestsKey, jobSucceededKey } from '../shared/search-attributes';
+import { progressMarkdown } from './progress-markdown';
 
 const { validateAndSplit, planRetryRound, writeReport } = proxyActivities<BatchJobActivities>({
   // Streaming hundreds of MB: long, but alive (heartbeats), and retried if a worker dies.
@@ -91,6 +95,23 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     checkNow = true;
   });
 
+  // Search attributes are kept up to date only when the job was started with them (the server has them registered).
+  const tracked = info.typedSearchAttributes.get(jobPhaseKey) !== undefined;
+  /** Shows the job's state in the Web UI: current details always, search attributes when tracked. */
+  function publish(outcome?: string): void {
+    const progress = progressOf(state, options, phase, nextCheckAt);
+    setCurrentDetails(progressMarkdown(progress));
+    if (!tracked) return;
+    const failed = progress.done.errored + progress.done.expired + progress.done.canceled;
+    upsertSearchAttributes([
+      { key: jobPhaseKey, value: phase },
+      { key: jobRequestsKey, value: progress.totalRequests },
+      { key: jobSucceededKey, value: progress.done.succeeded },
+      { key: jobFailedKey, value: failed },
+      ...(outcome ? [{ key: jobOutcomeKey, value: outcome }] : []),
+    ]);
+  }
+
   const currentRound = (): RoundState => state!.rounds[state!.rounds.length - 1]!;
   const allChunks = (): ChunkState[] => state!.rounds.flatMap((r) => r.chunks);
   const claimedBatches = (): string[] => [
@@ -115,6 +136,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         });
         c.batchId = batch.id;
         apply(c, batch);
+        publish();
       }
     };
     // A create already sent must be seen through even if the job is canceled meanwhile, or its batch is orphaned.
@@ -179,6 +201,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       }
     }
     await collectEnded(round);
+    publish();
   }
 
   async function report(canceled: boolean): Promise<BatchJobResult> {
@@ -205,6 +228,8 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       canceled,
     });
     phase = 'done';
+    const o = result.summary.outcomes;
+    publish(canceled ? 'canceled' : o.succeeded === result.summary.totalRequests ? 'succeeded' : 'partial');
     return result;
   }
 
@@ -225,6 +250,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         checks: 0,
         startedAt: Date.now(),
       };
+      publish();
     }
 
     for (;;) {

@@ -24,7 +24,9 @@ describe('batch job', () => {
   });
 
   const run = (id: string, input: Parameters<typeof batchJob>[0]) =>
-    job.withWorker(() => env.client.workflow.execute(batchJob, { args: [input], taskQueue: job.taskQueue, workflowId: id }));
+    job.withWorker(() =>
+      env.client.workflow.execute(batchJob, { args: [input], taskQueue: job.taskQueue, workflowId: id }),
+    );
 
   it('splits into chunks, reports every request once in input order with its outcome, usage and cost', async () => {
     job = await jobEnv(env);
@@ -37,7 +39,11 @@ describe('batch job', () => {
       request('doc-5', 'Summarize: roses are red.'),
     ];
     const requests = await job.writeRequests('in.jsonl', lines);
-    const result = await run('happy', { requests, chunk: { maxRequests: 2 }, polling: { initialInterval: '1 minute' } });
+    const result = await run('happy', {
+      requests,
+      chunk: { maxRequests: 2 },
+      polling: { initialInterval: '1 minute' },
+    });
 
     const results = await job.readResults(result.summary.options.output);
     assert.deepEqual(
@@ -52,7 +58,10 @@ describe('batch job', () => {
     );
     assert.equal(results[1]!.error?.type, 'invalid_request_error');
     assert.ok(results[0]!.message, 'a succeeded line carries the message');
-    assert.ok(results.every((r) => r.custom_id.startsWith('doc-')), 'user ids, not internal ones');
+    assert.ok(
+      results.every((r) => r.custom_id.startsWith('doc-')),
+      'user ids, not internal ones',
+    );
 
     const batches = job.emulator.record.batches();
     assert.equal(batches.length, 3, 'one batch per chunk of at most 2 requests');
@@ -78,7 +87,11 @@ describe('batch job', () => {
     job = await jobEnv(env, { emulator: { scenario: { processingMs: 20 * HOUR } } });
     const requests = await job.writeRequests('slow.jsonl', [request('a', 'slow one'), request('b', 'slow two')]);
     const handle = await job.withWorker(async () => {
-      const h = await env.client.workflow.start(batchJob, { args: [{ requests }], taskQueue: job.taskQueue, workflowId: 'twenty-hours' });
+      const h = await env.client.workflow.start(batchJob, {
+        args: [{ requests }],
+        taskQueue: job.taskQueue,
+        workflowId: 'twenty-hours',
+      });
       await h.result();
       return h;
     });
@@ -126,7 +139,10 @@ describe('batch job', () => {
     const byId = new Map((await job.readResults(result.summary.options.output)).map((r) => [r.custom_id, r]));
     assert.deepEqual([byId.get('ok')?.outcome, byId.get('ok')?.round], ['succeeded', 1]);
     assert.deepEqual([byId.get('flaky')?.outcome, byId.get('flaky')?.round], ['succeeded', 2]);
-    assert.deepEqual([byId.get('broken')?.outcome, byId.get('broken')?.round, byId.get('broken')?.error?.type], ['errored', 3, 'api_error']);
+    assert.deepEqual(
+      [byId.get('broken')?.outcome, byId.get('broken')?.round, byId.get('broken')?.error?.type],
+      ['errored', 3, 'api_error'],
+    );
     assert.deepEqual([byId.get('invalid')?.outcome, byId.get('invalid')?.round], ['errored', 1]);
     const sizes = job.emulator.record.batches().map((b) => b.requestCount);
     assert.deepEqual(sizes, [4, 2, 1], 'round 2 sends flaky and broken, round 3 only broken');

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { BatchJobClient, workflowIdFor } from '../client';
+import type { DevStack } from './dev-stack';
+import { followJob } from './follow';
+import { summaryTable } from './format';
+
+/** Runs one job on the sample requests through the dev stack and prints what a user needs to see. */
+export async function runDemo(
+  stack: DevStack,
+  options: { requests: string; keepUi: boolean; json: boolean },
+): Promise<void> {
+  const jobs = new BatchJobClient(stack.client);
+  const workflowId = workflowIdFor(`demo-${Date.now()}`);
+  const requests = resolve(options.requests);
+  await jobs.startBatchJob(
+    {
+      requests,
+      name: 'demo',
+      output: resolve('.data', 'results', workflowId),
+      polling: { initialInterval: '2 seconds', maxInterval: '5 seconds' },
+    },
+    { workflowId, searchAttributes: true },
+  );
+  const link = `${stack.webUi}/namespaces/default/workflows/${workflowId}`;
+  console.error(
+    `claude-batch demo: ${requests} → ${stack.usingEmulator ? 'the Message Batches API emulator' : stack.apiUrl}`,
+  );
+  console.error(`Web UI: ${link}`);
+  const result = await followJob(jobs, workflowId, { plain: options.json || !process.stderr.isTTY });
+  console.log(
+    options.json
+      ? JSON.stringify(result, null, 2)
+      : `\n${summaryTable(result.summary, result.resultsPath)}\n  web ui     ${link}`,
+  );
+  if (options.keepUi) {
+    console.error(`\nThe Web UI stays up at ${stack.webUi}; Ctrl-C stops it.`);
+    await new Promise<void>((r) => process.once('SIGINT', r));
+  }
+}

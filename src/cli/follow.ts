@@ -1,0 +1,74 @@
+// Follows a running job with a live progress bar until it ends.
+import { SingleBar, Presets } from 'cli-progress';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { BatchJobClient } from '../client';
+import type { BatchJobResult, JobProgress } from '../shared/job';
+import { progressLine, usd } from './format';
+
+export interface FollowOptions {
+  /** Print a line per change instead of a bar (not a terminal, or --json). */
+  plain: boolean;
+  intervalMs?: number;
+}
+
+export async function followJob(
+  jobs: BatchJobClient,
+  workflowId: string,
+  options: FollowOptions,
+): Promise<BatchJobResult> {
+  const handle = jobs.handle(workflowId);
+  const started = Date.now();
+  const bar = options.plain
+    ? undefined
+    : new SingleBar(
+        {
+          format:
+            ' {bar} {percentage}% | {value}/{total} requests | {phase} round {round} | {ok} ok {failed} failed | batches {batches} | {elapsed} | {cost}',
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      );
+  let barStarted = false;
+  let lastLine = '';
+  const show = (p: JobProgress) => {
+    const done = p.done.succeeded + p.done.errored + p.done.expired + p.done.canceled;
+    if (bar) {
+      const payload = {
+        phase: p.phase,
+        round: p.round,
+        ok: p.done.succeeded,
+        failed: p.done.errored + p.done.expired + p.done.canceled,
+        batches: [...new Set(p.chunks.filter((c) => c.round === p.round).map((c) => c.status))].join('/') || '—',
+        elapsed: `${Math.round((Date.now() - started) / 1000)}s`,
+        cost: usd(p.cost.batchUsd),
+      };
+      if (!barStarted) {
+        bar.start(Math.max(p.totalRequests, 1), done, payload);
+        barStarted = true;
+      }
+      bar.setTotal(Math.max(p.totalRequests, 1));
+      bar.update(done, payload);
+    } else {
+      const line = progressLine(p);
+      if (line !== lastLine) console.error(line);
+      lastLine = line;
+    }
+  };
+  const poll = setInterval(() => {
+    handle
+      .query<JobProgress>('progress')
+      .then(show)
+      .catch(() => undefined);
+  }, options.intervalMs ?? 500);
+  try {
+    const result = await handle.result();
+    show(await handle.query<JobProgress>('progress'));
+    return result;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) throw new Error(err.cause?.message ?? err.message);
+    throw err;
+  } finally {
+    clearInterval(poll);
+    bar?.stop();
+  }
+}

@@ -1,0 +1,39 @@
+import type { JobProgress, JobSummary } from '../shared/job';
+
+export const usd = (n: number): string => `$${n.toFixed(n !== 0 && Math.abs(n) < 1 ? 4 : 2)}`;
+
+/** The final summary as a small table for people. */
+export function summaryTable(summary: JobSummary, resultsPath: string): string {
+  const o = summary.outcomes;
+  const errors = Object.entries(o.erroredByType)
+    .map(([type, n]) => `${type} ${n}`)
+    .join(', ');
+  const rows: [string, string][] = [
+    ['job', `${summary.name} (${summary.workflowId})`],
+    ['requests', String(summary.totalRequests)],
+    ['succeeded', String(o.succeeded)],
+    ['errored', `${o.errored}${errors ? ` (${errors})` : ''}`],
+    ['expired', String(o.expired)],
+    ['canceled', String(o.canceled)],
+    ['rounds', String(summary.rounds)],
+    ['batches', String(summary.batches.length)],
+    [
+      'tokens',
+      `${summary.tokens.input} in, ${summary.tokens.output} out, ${summary.tokens.cacheRead} cache read, ${summary.tokens.cacheWrite} cache write`,
+    ],
+    [
+      'cost',
+      `${usd(summary.cost.batchUsd)} at batch prices (standard: ${usd(summary.cost.standardUsd)}, saved ${usd(summary.cost.savedUsd)})`,
+    ],
+    ['results', resultsPath],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** One line of status for people. */
+export function progressLine(p: JobProgress): string {
+  const done = p.done.succeeded + p.done.errored + p.done.expired + p.done.canceled;
+  const statuses = [...new Set(p.chunks.filter((c) => c.round === p.round).map((c) => c.status))].join('/');
+  return `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${statuses || '—'} · ${usd(p.cost.batchUsd)}`;
+}

@@ -1,0 +1,335 @@
+#!/usr/bin/env node
+// `claude-batch`: run, watch and manage batch jobs from a terminal. A thin layer over the typed client.
+import { copyFile, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { BatchJobClient, workflowIdFor } from '../client';
+import { createReadStream } from 'node:fs';
+import { describeProblems, scanRequests } from '../requests/scan-requests';
+import { buildRequests } from './build-requests';
+import { estimateCost } from './estimate';
+import { followJob } from './follow';
+import { progressLine, summaryTable, usd } from './format';
+import { startDevStack, type DevStack } from './dev-stack';
+import { runWorkerFromEnv, anthropicFromEnv } from '../worker';
+import type { BatchJobInput, BatchJobResult, RequestDefaults } from '../shared/job';
+import { runDemo } from './demo';
+
+/** A mistake the user can fix: printed as one sentence, no stack trace. */
+class UserError extends Error {}
+
+const program = new Command('claude-batch')
+  .description('Durable, cost-halving bulk processing for Claude: Message Batches jobs run by Temporal.')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError();
+
+const json = () => Boolean(program.opts<{ json?: boolean }>().json);
+const print = (human: string, data: unknown) => console.log(json() ? JSON.stringify(data, null, 2) : human);
+const webUi = () => process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
+const webUiLink = (id: string) =>
+  `${webUi()}/namespaces/${process.env.TEMPORAL_NAMESPACE ?? 'default'}/workflows/${encodeURIComponent(id)}`;
+
+interface JobFlags {
+  output?: string;
+  model?: string;
+  maxTokens?: string;
+  system?: string;
+  name?: string;
+  id?: string;
+  maxRetryRounds?: string;
+  chunkSize?: string;
+}
+
+function jobOptions(cmd: Command): Command {
+  return cmd
+    .option('-o, --output <folder>', 'where results.jsonl and summary.json go (default: next to the input)')
+    .option('--model <model>', 'default model for requests that name none')
+    .option('--max-tokens <n>', 'default max_tokens for requests that set none')
+    .option('--system <text>', 'default system prompt')
+    .option('--name <name>', 'a name for the job (its workflow id derives from it)')
+    .option('--id <workflowId>', 'the workflow id (starting the same id twice does not run the job twice)')
+    .option('--max-retry-rounds <n>', 'retry rounds for expired and transient errors', '3')
+    .option('--chunk-size <n>', 'requests per batch (at most 100000)');
+}
+
+function inputOf(file: string, flags: JobFlags): BatchJobInput {
+  const defaults: RequestDefaults = {
+    ...(flags.model ? { model: flags.model } : {}),
+    ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+    ...(flags.system ? { system: flags.system } : {}),
+  };
+  return {
+    requests: resolve(file),
+    ...(flags.output ? { output: resolve(flags.output) } : {}),
+    ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
+    ...(flags.name ? { name: flags.name } : {}),
+    ...(flags.maxRetryRounds ? { maxRetryRounds: Number(flags.maxRetryRounds) } : {}),
+    ...(flags.chunkSize ? { chunk: { maxRequests: Number(flags.chunkSize) } } : {}),
+  };
+}
+
+/** Checks the file the way the workflow will, so mistakes show before a job starts. */
+async function validateFile(file: string, defaults: RequestDefaults = {}): Promise<number> {
+  const report = await scanRequests(createReadStream(file), { defaults }).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(err.code === 'ENOENT' ? `${file}: no such file` : `${file}: ${err.message}`);
+  });
+  if (report.problemCount > 0) throw new UserError(describeProblems(file, report));
+  return report.requests;
+}
+
+async function start(file: string, flags: JobFlags): Promise<{ jobs: BatchJobClient; workflowId: string }> {
+  const input = inputOf(file, flags);
+  await validateFile(input.requests, input.defaults);
+  const jobs = await BatchJobClient.fromEnv();
+  const workflowId = flags.id ?? workflowIdFor(flags.name ?? `${input.requests.split('/').pop()}-${Date.now()}`);
+  await jobs.startBatchJob(input, { workflowId, searchAttributes: process.env.CLAUDE_BATCH_SEARCH_ATTRIBUTES !== '0' });
+  return { jobs, workflowId };
+}
+
+function printResult(result: BatchJobResult, workflowId: string): void {
+  print(`\n${summaryTable(result.summary, result.resultsPath)}\n  web ui     ${webUiLink(workflowId)}`, result);
+}
+
+jobOptions(
+  program.command('run <requests>').description('start a job and follow it with a live progress bar until it ends'),
+)
+  .option('--cancel-on-interrupt', 'Ctrl-C cancels the job instead of detaching')
+  .action(async (file: string, flags: JobFlags & { cancelOnInterrupt?: boolean }) => {
+    const { jobs, workflowId } = await start(file, flags);
+    console.error(`started ${workflowId} — ${webUiLink(workflowId)}`);
+    process.once('SIGINT', () => {
+      if (flags.cancelOnInterrupt) {
+        console.error(`\ncanceling ${workflowId}: its batches are canceled and what finished is reported`);
+        void jobs.cancel(workflowId);
+        return;
+      }
+      console.error(`\ndetached; the job goes on. Re-attach with: claude-batch watch ${workflowId}`);
+      process.exit(130);
+    });
+    printResult(await followJob(jobs, workflowId, { plain: json() || !process.stderr.isTTY }), workflowId);
+  });
+
+jobOptions(
+  program.command('start <requests>').description('start a job and return (prints the workflow id and Web UI link)'),
+).action(async (file: string, flags: JobFlags) => {
+  const { workflowId } = await start(file, flags);
+  print(`${workflowId}\n${webUiLink(workflowId)}`, { workflowId, webUi: webUiLink(workflowId) });
+});
+
+program
+  .command('status <workflowId>')
+  .description("a job's current progress")
+  .action(async (id: string) => {
+    const jobs = await BatchJobClient.fromEnv();
+    const progress = await jobs.getProgress(id);
+    print(progressLine(progress), progress);
+  });
+
+program
+  .command('watch <workflowId>')
+  .description('follow a running job until it ends')
+  .action(async (id: string) => {
+    const jobs = await BatchJobClient.fromEnv();
+    printResult(await followJob(jobs, id, { plain: json() || !process.stderr.isTTY }), id);
+  });
+
+program
+  .command('results <workflowId>')
+  .description("print a finished job's results.jsonl, or copy it with --to")
+  .option('--to <file>', 'copy the results file here')
+  .action(async (id: string, flags: { to?: string }) => {
+    const jobs = await BatchJobClient.fromEnv();
+    const { resultsPath } = await jobs.result(id);
+    if (flags.to) {
+      await copyFile(resultsPath, flags.to);
+      print(`copied ${resultsPath} to ${flags.to}`, { from: resultsPath, to: flags.to });
+    } else {
+      process.stdout.write(await readFile(resultsPath));
+    }
+  });
+
+program
+  .command('cancel <workflowId>')
+  .description('cancel a job: its live batches are canceled at the API and what finished is reported')
+  .action(async (id: string) => {
+    const jobs = await BatchJobClient.fromEnv();
+    await jobs.cancel(id);
+    print(`cancel requested for ${id}`, { workflowId: id, cancelRequested: true });
+  });
+
+program
+  .command('list')
+  .description('recent batch jobs')
+  .option('-n, --limit <n>', 'how many', '20')
+  .action(async (flags: { limit: string }) => {
+    const jobs = await BatchJobClient.fromEnv();
+    const list = await jobs.list(Number(flags.limit));
+    print(
+      list
+        .map((j) => `${j.workflowId}  ${j.status}${j.phase ? ` (${j.phase})` : ''}  ${j.startTime.toISOString()}`)
+        .join('\n') || 'no batch jobs',
+      list,
+    );
+  });
+
+program
+  .command('validate <requests>')
+  .description('check a requests file offline: the same checks as the workflow, with line numbers')
+  .option('--model <model>', 'default model (as the job would merge it)')
+  .option('--max-tokens <n>', 'default max_tokens')
+  .action(async (file: string, flags: { model?: string; maxTokens?: string }) => {
+    const n = await validateFile(file, {
+      ...(flags.model ? { model: flags.model } : {}),
+      ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+    });
+    print(`${file}: ${n} valid requests`, { file, requests: n, problems: [] });
+  });
+
+program
+  .command('build <documents...>')
+  .description('turn documents (files or folders) plus a prompt template into a requests JSONL')
+  .requiredOption(
+    '-t, --template <prompt.txt>',
+    'the prompt; {{document}} is replaced by each document, {{filename}} by its name',
+  )
+  .requiredOption('-o, --output <requests.jsonl>', 'the requests file to write')
+  .option('--model <model>', 'model', 'claude-sonnet-4-5')
+  .option('--max-tokens <n>', 'max_tokens', '1024')
+  .option('--system <text>', 'system prompt')
+  .action(
+    async (
+      documents: string[],
+      flags: { template: string; output: string; model: string; maxTokens: string; system?: string },
+    ) => {
+      const built = await buildRequests({
+        template: flags.template,
+        inputs: documents,
+        output: flags.output,
+        model: flags.model,
+        maxTokens: Number(flags.maxTokens),
+        ...(flags.system ? { system: flags.system } : {}),
+      });
+      print(`${built.output}: ${built.requests} requests`, built);
+    },
+  );
+
+program
+  .command('estimate <requests>')
+  .description('tokens and cost at batch vs standard prices, before anything is sent')
+  .option('--count-tokens', "count input tokens with the API's free count_tokens endpoint instead of estimating")
+  .option('--model <model>', 'default model')
+  .option('--max-tokens <n>', 'default max_tokens')
+  .action(async (file: string, flags: { countTokens?: boolean; model?: string; maxTokens?: string }) => {
+    const e = await estimateCost(
+      file,
+      {
+        ...(flags.model ? { model: flags.model } : {}),
+        ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+      },
+      flags.countTokens ? anthropicFromEnv() : undefined,
+    );
+    print(
+      [
+        `${e.requests} requests, ${e.inputTokens} input tokens (${e.counted}), at most ${e.maxOutputTokens} output tokens`,
+        `batch:    ${usd(e.batchUsd.input)} input + at most ${usd(e.batchUsd.maxOutput)} output`,
+        `standard: ${usd(e.standardUsd.input)} input + at most ${usd(e.standardUsd.maxOutput)} output`,
+        ...(e.unpricedModels.length ? [`no price known for: ${e.unpricedModels.join(', ')}`] : []),
+      ].join('\n'),
+      e,
+    );
+  });
+
+program
+  .command('worker')
+  .description(
+    'run a worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)',
+  )
+  .option('--address <host:port>', 'Temporal frontend')
+  .option('--namespace <ns>', 'Temporal namespace')
+  .option('--task-queue <queue>', 'task queue', 'claude-batch')
+  .action(async (flags: { address?: string; namespace?: string; taskQueue: string }) => {
+    if (flags.address) process.env.TEMPORAL_ADDRESS = flags.address;
+    if (flags.namespace) process.env.TEMPORAL_NAMESPACE = flags.namespace;
+    process.env.CLAUDE_BATCH_TASK_QUEUE = flags.taskQueue;
+    await runWorkerFromEnv();
+  });
+
+function devOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <folder>', 'where the dev server and emulator keep their state', '.data')
+    .addOption(new Option('--port <n>', 'Temporal gRPC port').default('7233'))
+    .addOption(new Option('--ui-port <n>', 'Web UI port').default('8233'))
+    .addOption(new Option('--emulator-port <n>', 'emulator port').default('4010'));
+}
+
+async function devStack(flags: {
+  dataDir: string;
+  port: string;
+  uiPort: string;
+  emulatorPort: string;
+}): Promise<DevStack> {
+  const stack = await startDevStack({
+    dataDir: flags.dataDir,
+    port: Number(flags.port),
+    uiPort: Number(flags.uiPort),
+    emulatorPort: Number(flags.emulatorPort),
+    log: (l) => console.error(l),
+  });
+  process.env.TEMPORAL_ADDRESS = stack.address;
+  process.env.TEMPORAL_UI_URL = stack.webUi;
+  return stack;
+}
+
+devOptions(
+  program
+    .command('dev')
+    .description('Temporal dev server + Web UI, the emulator (without ANTHROPIC_API_KEY) and a worker'),
+).action(async (flags: { dataDir: string; port: string; uiPort: string; emulatorPort: string }) => {
+  const stack = await devStack(flags);
+  console.log(
+    [
+      `Temporal   ${stack.address}`,
+      `Web UI     ${stack.webUi}`,
+      `API        ${stack.apiUrl}${stack.usingEmulator ? ' (emulator: ANTHROPIC_BASE_URL=' + stack.apiUrl + ')' : ''}`,
+      `worker     task queue claude-batch`,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await stack.shutdown();
+});
+
+devOptions(
+  program
+    .command('demo')
+    .description('the embedded default: dev stack + a job on the sample requests, then the summary'),
+)
+  .option('--requests <file>', 'the requests to run', 'examples/requests.jsonl')
+  .option('--keep-ui', 'keep the dev server and Web UI up after the job')
+  .action(
+    async (flags: {
+      dataDir: string;
+      port: string;
+      uiPort: string;
+      emulatorPort: string;
+      requests: string;
+      keepUi?: boolean;
+    }) => {
+      const stack = await devStack(flags);
+      try {
+        await runDemo(stack, { requests: flags.requests, keepUi: Boolean(flags.keepUi), json: json() });
+      } finally {
+        await stack.shutdown();
+      }
+    },
+  );
+
+program.parseAsync().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`claude-batch: ${message}`);
+  if (process.env.CLAUDE_BATCH_DEBUG && err instanceof Error) console.error(err.stack);
+  process.exit(err instanceof UserError ? 2 : 1);
+});

@@ -1,0 +1,155 @@
+// The typed API other services use to run batch jobs.
+import {
+  Client,
+  Connection,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { batchJob } from './workflows/batch-job';
+import {
+  BATCH_JOB_WORKFLOW_TYPE,
+  DEFAULT_TASK_QUEUE,
+  type BatchJobInput,
+  type BatchJobResult,
+  type JobProgress,
+} from './shared/job';
+import { checkNowSignal, progressQuery } from './shared/messages';
+import { JOB_SEARCH_ATTRIBUTES, jobPhaseKey, jobRequestsKey } from './shared/search-attributes';
+
+export type { BatchJobInput, BatchJobResult, JobProgress, JobSummary, FinalResultLine } from './shared/job';
+
+export type BatchJobHandle = WorkflowHandle<typeof batchJob>;
+
+export interface StartOptions {
+  /**
+   * The workflow id. Give a stable one (for example from your own job name) and starting the same job twice does not
+   * run it twice: while a job with this id runs, start returns that job; once it has completed, the id cannot be
+   * reused (a new job needs a new id); a failed, canceled or terminated job may be started again under its id.
+   */
+  workflowId?: string;
+  taskQueue?: string;
+  /** Set the job's search attributes (the server must have them registered; `claude-batch dev` does). */
+  searchAttributes?: boolean;
+  /** Shown in the Web UI's list (one line). */
+  summary?: string;
+}
+
+export interface JobListing {
+  workflowId: string;
+  runId: string;
+  status: string;
+  startTime: Date;
+  closeTime?: Date;
+  phase?: string;
+  requests?: number;
+}
+
+/** A workflow id from a job name: stable, readable, valid. */
+export function workflowIdFor(name: string): string {
+  return `batch-${name.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'job'}`;
+}
+
+export class BatchJobClient {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string = DEFAULT_TASK_QUEUE,
+  ) {}
+
+  /** Connects the way the Temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles, TLS). */
+  static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BatchJobClient> {
+    const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+    const connection = await Connection.connect({
+      address: 'localhost:7233',
+      ...config.connectionOptions,
+    } as Parameters<typeof Connection.connect>[0]);
+    return new BatchJobClient(
+      new Client({ connection, namespace: config.namespace ?? 'default' }),
+      env.CLAUDE_BATCH_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    );
+  }
+
+  async startBatchJob(input: BatchJobInput, options: StartOptions = {}): Promise<BatchJobHandle> {
+    const workflowId = options.workflowId ?? workflowIdFor(`${input.name ?? basename(input.requests)}-${Date.now()}`);
+    return this.client.workflow.start<typeof batchJob>(BATCH_JOB_WORKFLOW_TYPE, {
+      args: [input],
+      taskQueue: options.taskQueue ?? this.taskQueue,
+      workflowId,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      staticSummary: options.summary ?? `Batch job: ${input.name ?? basename(input.requests)}`,
+      staticDetails: detailsOf(input),
+      ...(options.searchAttributes
+        ? {
+            typedSearchAttributes: [
+              { key: jobPhaseKey, value: 'validating' },
+              { key: jobRequestsKey, value: 0 },
+            ],
+          }
+        : {}),
+    });
+  }
+
+  handle(workflowId: string): BatchJobHandle {
+    return this.client.workflow.getHandle<typeof batchJob>(workflowId);
+  }
+
+  getProgress(workflowId: string): Promise<JobProgress> {
+    return this.handle(workflowId).query(progressQuery);
+  }
+
+  checkNow(workflowId: string): Promise<void> {
+    return this.handle(workflowId).signal(checkNowSignal);
+  }
+
+  /** Cancels the job: its live batches are canceled at the API and what finished is reported. */
+  cancel(workflowId: string): Promise<void> {
+    return this.handle(workflowId)
+      .cancel()
+      .then(() => undefined);
+  }
+
+  result(workflowId: string): Promise<BatchJobResult> {
+    return this.handle(workflowId).result();
+  }
+
+  /** Recent batch jobs, newest first. */
+  async list(limit = 20): Promise<JobListing[]> {
+    const out: JobListing[] = [];
+    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${BATCH_JOB_WORKFLOW_TYPE}'` })) {
+      const phase = wf.typedSearchAttributes.get(jobPhaseKey);
+      const requests = wf.typedSearchAttributes.get(jobRequestsKey);
+      out.push({
+        workflowId: wf.workflowId,
+        runId: wf.runId,
+        status: wf.status.name,
+        startTime: wf.startTime,
+        ...(wf.closeTime ? { closeTime: wf.closeTime } : {}),
+        ...(phase !== undefined ? { phase } : {}),
+        ...(requests !== undefined ? { requests } : {}),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function detailsOf(input: BatchJobInput): string {
+  return [
+    `**Requests:** \`${input.requests}\``,
+    input.output
+      ? `**Results:** \`${input.output}\``
+      : '**Results:** next to the requests, in a folder named after the job',
+    input.defaults?.model ? `**Default model:** ${input.defaults.model}` : undefined,
+    `**Retry rounds:** ${input.maxRetryRounds ?? 3}`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+export { JOB_SEARCH_ATTRIBUTES };
