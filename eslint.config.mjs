@@ -48,14 +48,22 @@ export default tseslint.config(
     // Workflow code is replayed: no I/O, no Node built-ins, no Anthropic SDK.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: ['@anthropic-ai/sdk', ...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)].map((name) => ({
             name,
             message: 'Workflow code must stay deterministic: do I/O in an activity.',
           })),
-          patterns: [{ group: ['@anthropic-ai/*', '../activities/*', 'node:*'], message: 'No I/O in workflow code.' }],
+          patterns: [
+            { group: ['@anthropic-ai/*', 'node:*'], message: 'No I/O in workflow code.' },
+            // Activities' types describe the calls; their code must never be bundled into the workflow.
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Only types from activities.',
+            },
+          ],
         },
       ],
     },

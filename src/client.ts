@@ -59,7 +59,7 @@ export class BatchJobClient {
 
   /** Connects the way the Temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles, TLS). */
   static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BatchJobClient> {
-    const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+    const config = loadClientConnectConfig({ overrideEnvVars: env });
     const connection = await Connection.connect({
       address: 'localhost:7233',
       ...config.connectionOptions,

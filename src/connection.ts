@@ -10,7 +10,7 @@ export interface TemporalSettings {
 }
 
 export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+  const config = loadClientConnectConfig({ overrideEnvVars: env });
   return {
     connectionOptions: { address: 'localhost:7233', ...config.connectionOptions },
     namespace: config.namespace ?? 'default',

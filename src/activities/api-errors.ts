@@ -14,7 +14,8 @@ export function toActivityFailure(err: unknown, what: string): unknown {
   if (!retryable) {
     return ApplicationFailure.create({ message, type: `AnthropicApi${status}`, nonRetryable: true });
   }
-  const retryAfter = Number(err.headers?.get('retry-after'));
+  const headers = err.headers as Headers | undefined;
+  const retryAfter = Number(headers?.get('retry-after'));
   return ApplicationFailure.create({
     message,
     type: `AnthropicApi${status}`,

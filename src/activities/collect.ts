@@ -65,7 +65,7 @@ export function createCollectActivities({ anthropic, storage }: { anthropic: Ant
             line.error = { type: error.type, message: error.message };
             counts.errored += 1;
             counts.erroredByType[error.type] = (counts.erroredByType[error.type] ?? 0) + 1;
-            if (input.retryOn.includes(error.type as RetryableOutcome)) retryableByOutcome.errored += 1;
+            if ((input.retryOn as string[]).includes(error.type)) retryableByOutcome.errored += 1;
           } else if (r.type === 'expired') {
             counts.expired += 1;
             if (input.retryOn.includes('expired')) retryableByOutcome.expired += 1;

@@ -4,7 +4,7 @@ import type { ChunkRef, RequestDefaults } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
 import { writeChunk } from '../storage/local-storage';
 import { ChunkWriter } from '../requests/chunk-writer';
-import { describeProblems, scanRequests } from '../requests/scan-requests';
+import { describeProblems, scanRequests, type ScanReport } from '../requests/scan-requests';
 import { internalId } from '../requests/internal-ids';
 import { workPaths } from './work-paths';
 
@@ -32,7 +32,7 @@ export function createPrepareActivities({ storage }: { storage: JobStorage }) {
         throw ApplicationFailure.nonRetryable(`${input.requests}: no such file`, 'InvalidRequestsFile');
       }
       const chunks = new ChunkWriter(storage, (i) => paths.chunkBody(1, i), input.limits);
-      let report;
+      let report: ScanReport | undefined;
       let chunkRefs: ChunkRef[] = [];
       await storage.write(paths.idIndex, async (ids) => {
         report = await scanRequests(storage.read(input.requests), {

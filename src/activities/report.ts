@@ -5,7 +5,7 @@ import type { JobOptions, JobSummary } from '../shared/job';
 import { emptyCost, emptyCounts, emptyTokens, type FinalResultLine } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
 import { writeChunk } from '../storage/local-storage';
-import { addUsage, type ApiUsage } from '../pricing/prices';
+import { addUsage } from '../pricing/prices';
 import { workPaths } from './work-paths';
 
 export interface ReportInput {
@@ -95,7 +95,7 @@ export function createReportActivities({ storage }: { storage: JobStorage }) {
                 outcomes.erroredByType[parsed.error.type] = (outcomes.erroredByType[parsed.error.type] ?? 0) + 1;
               }
               if (parsed.outcome === 'succeeded' && parsed.usage) {
-                addUsage(tokens, cost, parsed.message?.model ?? 'unknown', parsed.usage as ApiUsage);
+                addUsage(tokens, cost, parsed.message?.model ?? 'unknown', parsed.usage);
               }
             }
             await writeChunk(sink, text + '\n');

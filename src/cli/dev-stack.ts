@@ -28,6 +28,8 @@ export interface DevStack {
   webUi: string;
   apiUrl: string;
   usingEmulator: boolean;
+  /** The emulator, when the stack runs one. */
+  emulator?: Emulator;
   client: Client;
   worker: Worker;
   /** Runs until the worker stops (shutdown() or a signal). */
@@ -108,6 +110,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     webUi: `http://127.0.0.1:${options.uiPort}`,
     apiUrl: emulator?.url ?? anthropic.baseURL,
     usingEmulator: emulator !== undefined,
+    ...(emulator ? { emulator } : {}),
     client,
     worker,
     workerRun,

@@ -9,6 +9,7 @@ import { progressQuery } from '../../src/shared/messages';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
 import { eventually } from '../support/eventually';
+import { recordHistory } from '../support/histories';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -64,6 +65,7 @@ describe('batch job resilience', () => {
       await h.result();
       return h;
     });
+    await recordHistory('dropped-creates', handle);
     const { summary } = await handle.result();
     const batches = job.emulator.record.batches();
     assert.equal(batches.length, 2, 'exactly one batch per chunk');
@@ -128,6 +130,7 @@ describe('batch job resilience', () => {
       });
       const progress = await handle.query(progressQuery);
       assert.equal(progress.phase, 'done');
+      await recordHistory('cancel-me', handle);
     });
     assert.equal(job.emulator.record.count('cancel'), 2, 'both live batches canceled at the API');
     const results = await job.readResults(join(job.dir, 'cancel-me'));
@@ -153,6 +156,7 @@ describe('batch job resilience', () => {
       await h.result();
       return h;
     });
+    await recordHistory('continue-as-new', handle);
     const { summary } = await handle.result();
     assert.equal(summary.outcomes.succeeded, 3);
     assert.equal(job.emulator.record.batches().length, 1);

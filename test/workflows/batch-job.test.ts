@@ -7,6 +7,7 @@ import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { recordHistory } from '../support/histories';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -95,6 +96,7 @@ describe('batch job', () => {
       await h.result();
       return h;
     });
+    await recordHistory('twenty-hours', handle);
     const { summary } = await handle.result();
     assert.equal(summary.outcomes.succeeded, 2);
     const history = await handle.fetchHistory();
