@@ -1,0 +1,84 @@
+// The checks every requests file passes before any money is spent.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describeProblems, scanRequests } from '../../src/requests/scan-requests';
+
+const line = (id: string, params: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    custom_id: id,
+    params: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], ...params },
+  });
+const scan = (text: string, defaults = {}) => scanRequests(Readable.from([Buffer.from(text)]), { defaults });
+
+describe('requests file checks', () => {
+  it('accepts blank lines, CRLF line ends and a UTF-8 byte-order mark', async () => {
+    const report = await scan(`\uFEFF${line('a')}\r\n\r\n${line('b')}\r\n   \n${line('c')}`);
+    assert.deepEqual(report, { requests: 3, problems: [], problemCount: 0 });
+  });
+
+  it('names the line and what is wrong for each kind of problem', async () => {
+    const report = await scan(
+      [
+        line('ok'),
+        '{oops',
+        '[1,2]',
+        line('ok'),
+        line('x'.repeat(65)),
+        line('bad/id'),
+        JSON.stringify({ custom_id: 'np' }),
+        line('nomodel', { model: undefined }),
+        line('zero', { max_tokens: 0 }),
+        line('empty', { messages: [] }),
+        line('frac', { max_tokens: 1.5 }),
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      report.problems.map((p) => p.line),
+      [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    );
+    const text = report.problems.map((p) => p.problem);
+    assert.match(text[0]!, /not valid JSON/);
+    assert.match(text[1]!, /expected a JSON object/);
+    assert.match(text[2]!, /duplicate custom_id "ok" \(first used on line 1\)/);
+    assert.match(text[3]!, /must be 1 to 64 characters/);
+    assert.match(text[4]!, /custom_id "bad\/id"/);
+    assert.match(text[5]!, /params is missing/);
+    assert.match(text[6]!, /params.model is required/);
+    assert.match(text[7]!, /max_tokens must be at least 1/);
+    assert.match(text[8]!, /messages must not be empty/);
+    assert.match(text[9]!, /whole number/);
+  });
+
+  it('fills model, max_tokens and system from the defaults when a request leaves them out', async () => {
+    const bare = JSON.stringify({ custom_id: 'a', params: { messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal((await scan(bare)).problemCount, 1);
+    const seen: unknown[] = [];
+    const report = await scanRequests(Readable.from([Buffer.from(bare)]), {
+      defaults: { model: 'claude-haiku-4-5', max_tokens: 5, system: 'be brief' },
+      onRequest: (r) => {
+        seen.push(r.params);
+      },
+    });
+    assert.equal(report.problemCount, 0);
+    assert.deepEqual(seen, [
+      { model: 'claude-haiku-4-5', max_tokens: 5, system: 'be brief', messages: [{ role: 'user', content: 'x' }] },
+    ]);
+  });
+
+  it('keeps the first 20 problems and counts them all', async () => {
+    const report = await scan(Array.from({ length: 50 }, () => 'nope').join('\n'));
+    assert.equal(report.problems.length, 20);
+    assert.equal(report.problemCount, 50);
+    const message = describeProblems('in.jsonl', report);
+    assert.match(message, /^in.jsonl: 50 problems found; no batch was created/);
+    assert.match(message, /line 20: not valid JSON/);
+    assert.match(message, /\.\.\. and 30 more$/);
+  });
+
+  it('calls an empty file a problem', async () => {
+    const report = await scan('\n\n');
+    assert.equal(report.problemCount, 1);
+    assert.match(report.problems[0]!.problem, /no requests/);
+  });
+});
