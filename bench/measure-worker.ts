@@ -34,21 +34,19 @@ async function main(): Promise<void> {
     }
     detail = { lines: n };
   } else if (step === 'validate-split') {
-    const prepared = await env.run(
-      (input: Parameters<typeof activities.validateAndSplit>[0]) => activities.validateAndSplit(input),
-      {
+    const prepared = await env.run(() =>
+      activities.validateAndSplit({
         jobKey: 'jbench0000000',
         requests: file!,
         output: output!,
         defaults: {},
         limits: { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 },
-      },
+      }),
     );
     detail = { requests: prepared.totalRequests, chunks: prepared.chunks.length };
   } else if (step === 'collect') {
-    const collected = await env.run(
-      (input: Parameters<typeof activities.collectBatch>[0]) => activities.collectBatch(input),
-      {
+    const collected = await env.run(() =>
+      activities.collectBatch({
         jobKey: 'jbench0000000',
         output: output!,
         round: 1,
@@ -56,7 +54,7 @@ async function main(): Promise<void> {
         batchId: batchId!,
         requestCount: 100_000,
         retryOn: ['expired'],
-      },
+      }),
     );
     detail = collected.counts;
   }

@@ -7,6 +7,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { definedEnv } from './connection';
 import type { batchJob } from './workflows/batch-job';
 import {
   BATCH_JOB_WORKFLOW_TYPE,
@@ -59,7 +60,7 @@ export class BatchJobClient {
 
   /** Connects the way the Temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles, TLS). */
   static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BatchJobClient> {
-    const config = loadClientConnectConfig({ overrideEnvVars: env });
+    const config = loadClientConnectConfig({ overrideEnvVars: definedEnv(env) });
     const connection = await Connection.connect({
       address: 'localhost:7233',
       ...config.connectionOptions,

@@ -9,8 +9,13 @@ export interface TemporalSettings {
   taskQueue: string;
 }
 
+/** The environment without unset variables, as @temporalio/envconfig takes it. */
+export function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const config = loadClientConnectConfig({ overrideEnvVars: env });
+  const config = loadClientConnectConfig({ overrideEnvVars: definedEnv(env) });
   return {
     connectionOptions: { address: 'localhost:7233', ...config.connectionOptions },
     namespace: config.namespace ?? 'default',

@@ -241,6 +241,19 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         output: options.output,
         defaults: options.defaults,
         limits: options.chunk,
+      }).catch((err: unknown) => {
+        // A bad file is the job's own failure: say what is wrong at the top, not inside an activity failure.
+        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+          if (err.cause.type === 'InvalidRequestsFile') {
+            throw ApplicationFailure.create({
+              message: err.cause.message,
+              type: 'InvalidRequestsFile',
+              nonRetryable: true,
+              details: err.cause.details ?? [],
+            });
+          }
+        }
+        throw err;
       });
       state = {
         jobKey: jobKeyOf(info.firstExecutionRunId),

@@ -147,14 +147,14 @@ describe('batch job resilience', () => {
   it('continues as new during a long wait and keeps the job state and progress', async () => {
     job = await jobEnv(env, { emulator: { scenario: { processingMs: 12 * HOUR } } });
     const requests = await job.writeRequests('in.jsonl', manyRequests(3));
-    const handle = await job.withWorker(async () => {
+    const { handle, progress } = await job.withWorker(async () => {
       const h = await env.client.workflow.start(batchJob, {
         args: [{ requests, continueAsNewAfterEvents: 40, polling: { maxInterval: '5 minutes' } }],
         taskQueue: job.taskQueue,
         workflowId: 'continue-as-new',
       });
       await h.result();
-      return h;
+      return { handle: h, progress: await h.query(progressQuery) };
     });
     await recordHistory('continue-as-new', handle);
     const { summary } = await handle.result();
@@ -162,7 +162,6 @@ describe('batch job resilience', () => {
     assert.equal(job.emulator.record.batches().length, 1);
     const description = await handle.describe();
     assert.notEqual(description.runId, handle.firstExecutionRunId, 'the job ran on in a new run');
-    const progress = await handle.query(progressQuery);
     assert.ok(progress.checks > 20, `checks counted across runs (${progress.checks})`);
     assert.equal(progress.chunks[0]?.batchId, summary.batches[0]?.batchId);
   });

@@ -1,0 +1,165 @@
+// Deterministic fake completions: the same request always gets the same text and token counts, so results and
+// cost accounting can be checked. Nothing here remembers anything; the planner decides cache hits.
+
+/** The Messages API params of one request, as far as the emulator looks at them. */
+export interface MessageParams {
+  model?: unknown;
+  max_tokens?: unknown;
+  messages?: unknown;
+  system?: unknown;
+  tools?: unknown;
+  stream?: unknown;
+}
+
+export type CacheUse = 'none' | 'write' | 'read';
+
+interface Segment {
+  /** The piece of the prompt itself: what identifies it for caching. */
+  value: unknown;
+  chars: number;
+  cacheControl?: { ttl?: unknown };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function collectText(value: unknown, parts: string[]): void {
+  if (typeof value === 'string') parts.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectText(item, parts);
+  else if (isObject(value)) {
+    if (value.text !== undefined) collectText(value.text, parts);
+    if (value.content !== undefined) collectText(value.content, parts);
+  }
+}
+
+/** All the text a request carries (system and messages): what markers, rules and summaries read. */
+export function textOf(params: MessageParams): string {
+  const parts: string[] = [];
+  collectText(params.system, parts);
+  collectText(params.messages, parts);
+  return parts.join('\n');
+}
+
+/** The prompt in order (tools, system, message blocks), each piece with its size and cache breakpoint. */
+function segmentsOf(params: MessageParams): Segment[] {
+  const segments: Segment[] = [];
+  const add = (value: unknown, chars: number) => {
+    const cacheControl = isObject(value) && isObject(value.cache_control) ? value.cache_control : undefined;
+    segments.push({ value, chars, ...(cacheControl ? { cacheControl } : {}) });
+  };
+  const addBlocks = (content: unknown) => {
+    if (!Array.isArray(content)) {
+      add(content, textOf({ system: content }).length);
+      return;
+    }
+    for (const block of content) add(block, textOf({ system: block }).length);
+  };
+  if (Array.isArray(params.tools)) for (const tool of params.tools) add(tool, JSON.stringify(tool).length);
+  if (params.system !== undefined) addBlocks(params.system);
+  if (Array.isArray(params.messages)) {
+    for (const message of params.messages) addBlocks(isObject(message) ? message.content : message);
+  }
+  return segments;
+}
+
+const tokensOf = (chars: number) => Math.ceil(chars / 4);
+
+/** The input token estimate (count_tokens and usage agree): a quarter of the prompt's characters. */
+export function inputTokensOf(params: MessageParams): number {
+  return Math.max(1, tokensOf(segmentsOf(params).reduce((sum, s) => sum + s.chars, 0)));
+}
+
+/** The cacheable prefix (up to the last `cache_control` breakpoint), if the request marks one. */
+export function cachePrefixOf(params: MessageParams): { key: string; tokens: number; ttl: '5m' | '1h' } | undefined {
+  const segments = segmentsOf(params);
+  let last = -1;
+  segments.forEach((s, i) => {
+    if (s.cacheControl) last = i;
+  });
+  if (last < 0) return undefined;
+  const prefix = segments.slice(0, last + 1);
+  const ttl = segments[last]!.cacheControl?.ttl === '1h' ? '1h' : '5m';
+  return {
+    key: JSON.stringify([params.model, ...prefix.map((s) => s.value)]),
+    tokens: tokensOf(prefix.reduce((sum, s) => sum + s.chars, 0)),
+    ttl,
+  };
+}
+
+/** Why the API would refuse these params (an errored result line, not a create-time error), if it would. */
+export function paramsProblem(params: unknown): string | undefined {
+  if (!isObject(params)) return 'params: Input should be an object';
+  if (typeof params.model !== 'string' || !params.model.startsWith('claude-')) {
+    return `model: ${JSON.stringify(params.model ?? null)}`;
+  }
+  const maxTokens = params.max_tokens;
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+    return 'max_tokens: Input should be an integer greater than or equal to 1';
+  }
+  if (!Array.isArray(params.messages) || params.messages.length === 0) {
+    return 'messages: at least one message is required';
+  }
+  for (const [i, m] of params.messages.entries()) {
+    if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) {
+      return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    }
+    if (typeof m.content !== 'string' && !Array.isArray(m.content)) return `messages.${i}.content: Field required`;
+  }
+  if (params.stream === true) return 'stream: Streaming is not supported in the Message Batches API';
+  return undefined;
+}
+
+function lastUserText(params: MessageParams): string {
+  const messages = Array.isArray(params.messages) ? (params.messages as unknown[]) : [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (isObject(m) && m.role === 'user') return textOf({ messages: [m] });
+  }
+  return '';
+}
+
+/** A short, summary-like echo of the last user turn. */
+function replyTo(params: MessageParams): string {
+  const words = lastUserText(params).replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
+  const gist = words.slice(0, 16).join(' ');
+  return `Summary (${words.length} words): ${gist}${words.length > 16 ? ' …' : ''}`;
+}
+
+/** The assistant Message the API would answer with, derived only from the params (and the cache decision). */
+export function messageFor(
+  params: MessageParams,
+  options: { id: string; cache: CacheUse; serviceTier: 'batch' | 'standard' },
+) {
+  const maxTokens = typeof params.max_tokens === 'number' && params.max_tokens >= 1 ? params.max_tokens : 1;
+  let text = replyTo(params);
+  let outputTokens = Math.max(1, tokensOf(text.length));
+  let stopReason: 'end_turn' | 'max_tokens' = 'end_turn';
+  if (outputTokens > maxTokens) {
+    text = text.slice(0, maxTokens * 4);
+    outputTokens = maxTokens;
+    stopReason = 'max_tokens';
+  }
+  const total = inputTokensOf(params);
+  const prefix = options.cache === 'none' ? undefined : cachePrefixOf(params);
+  const cached = Math.min(total, prefix?.tokens ?? 0);
+  const written = options.cache === 'write' ? cached : 0;
+  return {
+    id: options.id,
+    type: 'message' as const,
+    role: 'assistant' as const,
+    model: typeof params.model === 'string' ? params.model : 'unknown',
+    content: [{ type: 'text' as const, text }],
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage: {
+      input_tokens: total - cached,
+      output_tokens: outputTokens,
+      cache_creation_input_tokens: written,
+      cache_read_input_tokens: options.cache === 'read' ? cached : 0,
+      cache_creation: {
+        ephemeral_5m_input_tokens: prefix?.ttl === '1h' ? 0 : written,
+        ephemeral_1h_input_tokens: prefix?.ttl === '1h' ? written : 0,
+      },
+      service_tier: options.serviceTier,
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// Where batches live. In memory by default (large batches' requests spill to a temporary file); with a data directory,
+// every batch is three files that a restarted emulator loads again:
+//   <id>.requests.jsonl  the requests as submitted, one a line
+//   <id>.plan.json       what was decided per request (outcomes, cache use, errors)
+//   <id>.meta.json       the rest (times, scenario, cancel, archive); written last, so its presence means complete
+import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoredBatch } from './batches';
+import { FileRequestLog, MemoryRequestLog, RequestLogWriter, type RequestLog } from './request-log';
+
+/** Bodies above this many bytes keep their requests in a file even without a data directory. */
+const SPILL_BYTES = 8 * 1024 * 1024;
+
+type StoredMeta = Omit<StoredBatch, 'plan'> & { requestCount: number };
+
+interface StoredPlan {
+  customIds: string[];
+  outcomes: string;
+  cache: string;
+  errors: [number, string, string][];
+}
+
+/** Replaces a file in one step, so a crash leaves the old or the new version, never half of one. */
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+export class BatchStore {
+  private readonly entries = new Map<string, { batch: StoredBatch; log: RequestLog }>();
+  private lastSeq = 0;
+  private spillDir: string | undefined;
+
+  private constructor(private readonly dir: string | undefined) {}
+
+  static async open(dataDir: string | undefined, log: (line: string) => void): Promise<BatchStore> {
+    const store = new BatchStore(dataDir === undefined ? undefined : join(dataDir, 'batches'));
+    if (store.dir) {
+      await mkdir(store.dir, { recursive: true });
+      store.load(log);
+    }
+    return store;
+  }
+
+  private load(log: (line: string) => void): void {
+    const dir = this.dir!;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.meta.json'))) {
+      const id = file.slice(0, -'.meta.json'.length);
+      try {
+        const { requestCount: _count, ...meta } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as StoredMeta;
+        const plan = JSON.parse(readFileSync(join(dir, `${id}.plan.json`), 'utf8')) as StoredPlan;
+        const batch: StoredBatch = {
+          ...meta,
+          plan: {
+            customIds: plan.customIds,
+            outcomes: new Uint8Array(Buffer.from(plan.outcomes, 'base64')),
+            cache: new Uint8Array(Buffer.from(plan.cache, 'base64')),
+            errors: new Map(plan.errors.map(([i, type, message]) => [i, { type, message }])),
+          },
+        };
+        this.entries.set(id, { batch, log: new FileRequestLog(join(dir, `${id}.requests.jsonl`)) });
+        this.lastSeq = Math.max(this.lastSeq, batch.seq);
+      } catch (err) {
+        log(`skipping unreadable batch ${id}: ${String(err)}`);
+      }
+    }
+  }
+
+  nextSeq(): number {
+    return ++this.lastSeq;
+  }
+
+  /** Newest first, the order of the list endpoint. */
+  all(): StoredBatch[] {
+    return [...this.entries.values()].map((e) => e.batch).sort((a, b) => b.seq - a.seq);
+  }
+
+  get(id: string): StoredBatch | undefined {
+    return this.entries.get(id)?.batch;
+  }
+
+  /** A file for a new batch's requests, or undefined when they are small enough to keep in memory. */
+  writerFor(id: string, bodyBytes: number): Promise<RequestLogWriter> | undefined {
+    if (this.dir) return RequestLogWriter.create(join(this.dir, `${id}.requests.jsonl`));
+    if (bodyBytes <= SPILL_BYTES) return undefined;
+    this.spillDir ??= mkdtempSync(join(tmpdir(), 'claude-batch-emulator-'));
+    return RequestLogWriter.create(join(this.spillDir, `${id}.requests.jsonl`));
+  }
+
+  get durable(): boolean {
+    return this.dir !== undefined;
+  }
+
+  add(batch: StoredBatch, log: RequestLog | string[]): void {
+    this.entries.set(batch.id, { batch, log: Array.isArray(log) ? new MemoryRequestLog(log) : log });
+    if (!this.dir) return;
+    const plan: StoredPlan = {
+      customIds: batch.plan.customIds,
+      outcomes: Buffer.from(batch.plan.outcomes).toString('base64'),
+      cache: Buffer.from(batch.plan.cache).toString('base64'),
+      errors: [...batch.plan.errors].map(([i, e]) => [i, e.type, e.message]),
+    };
+    writeAtomically(join(this.dir, `${batch.id}.plan.json`), JSON.stringify(plan));
+    this.save(batch);
+  }
+
+  /** Persists what changes after creation (cancel, archive, retrieves). */
+  save(batch: StoredBatch): void {
+    if (!this.dir) return;
+    const { plan, ...rest } = batch;
+    const meta: StoredMeta = { ...rest, requestCount: plan.customIds.length };
+    writeAtomically(join(this.dir, `${batch.id}.meta.json`), JSON.stringify(meta));
+  }
+
+  async delete(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    if (this.dir) {
+      await rm(join(this.dir, `${id}.meta.json`), { force: true });
+      await rm(join(this.dir, `${id}.plan.json`), { force: true });
+    }
+    await entry.log.remove();
+  }
+
+  /** A batch's request lines in order; throws for an unknown (or deleted) batch. */
+  lines(id: string): AsyncIterable<string> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`no batch ${id} (never created, or deleted)`);
+    return entry.log.lines();
+  }
+
+  /** Forgets every batch at once; their files go in the background of the returned promise. */
+  async clear(): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((id) => this.delete(id)));
+  }
+
+  /** Drops the temporary spill files (a data directory stays as it is). */
+  async close(): Promise<void> {
+    if (this.spillDir) await rm(this.spillDir, { recursive: true, force: true });
+  }
+}
