@@ -19,6 +19,8 @@ export interface BatchWorkerOptions {
   interceptors?: WorkerOptions['interceptors'];
   /** Per-worker slots; default the SDK's. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflow cache size (0: no sticky execution); default the SDK's. */
+  maxCachedWorkflows?: number;
 }
 
 export function anthropicFromEnv(env: NodeJS.ProcessEnv = process.env): Anthropic {
@@ -47,6 +49,7 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Wo
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.maxConcurrentActivityTaskExecutions
       ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }
       : {}),

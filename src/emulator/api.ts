@@ -23,8 +23,21 @@ export interface EmulatorState {
   log: (line: string) => void;
 }
 
+/** Fields of the server-wide scenario that reach batches already created: none of them can undo an end. */
+const LIVE_FIELDS = ['resultsDelayMsPerLine', 'cutResultsAfterLines', 'endAfterRetrieves'] as const;
+
+/**
+ * The scenario a batch runs under: the one it was created with (outcomes and timing stay fixed, so an ended batch
+ * never goes back to processing), the live fields of the current server-wide one, then its own overrides.
+ */
 export function scenarioOf(state: EmulatorState, batch: StoredBatch): Scenario {
-  return { ...batch.scenario, ...state.batchScenarios.get(batch.id) };
+  const scenario: Scenario = { ...batch.scenario };
+  for (const field of LIVE_FIELDS) {
+    const value = state.scenario[field];
+    if (value === undefined) delete scenario[field];
+    else scenario[field] = value;
+  }
+  return { ...scenario, ...state.batchScenarios.get(batch.id) };
 }
 
 export function batchOr404(state: EmulatorState, id: string | undefined): StoredBatch {

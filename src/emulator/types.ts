@@ -104,7 +104,10 @@ export interface EmulatorOptions {
 }
 
 export interface EmulatorControl {
-  /** Replaces the server-wide scenario; applies to batches created from now on. */
+  /**
+   * Replaces the server-wide scenario. Batches created from now on take all of it; batches already made take only
+   * `resultsDelayMsPerLine`, `cutResultsAfterLines` and `endAfterRetrieves` (their outcomes and timing stay fixed).
+   */
   setScenario(scenario: Scenario): void;
   /** Overrides the scenario of one existing batch (merged over the one it was created with). */
   setBatchScenario(batchId: string, scenario: Scenario): void;

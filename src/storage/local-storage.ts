@@ -24,6 +24,8 @@ export class LocalStorage implements JobStorage {
     this.tmpCounter += 1;
     const tmp = `${path}.${process.pid}.${this.tmpCounter}.partial`;
     const sink = createWriteStream(tmp, { highWaterMark: 1024 * 1024 });
+    // Errors surface through finished() or the producer; a write still in flight when we give up must not crash.
+    sink.on('error', () => undefined);
     try {
       await produce(sink);
       sink.end();

@@ -27,6 +27,15 @@ describe('results streams', () => {
     assert.equal((await resultsOf(t.client, batch.id)).length, 10, 'a later read gets everything');
   });
 
+  it('applies a server-wide cut to batches already made, and heals when the scenario is cleared', async () => {
+    t.emulator.control.setScenario({ cutResultsAfterLines: 1 });
+    const batch = await t.client.messages.batches.create({ requests: requests(3, 'heal') });
+    t.clock.advance(HOUR);
+    await assert.rejects(resultsOf(t.client, batch.id));
+    t.emulator.control.setScenario({});
+    assert.equal((await resultsOf(t.client, batch.id)).length, 3);
+  });
+
   it('slows the stream with resultsDelayMsPerLine', async () => {
     const batch = await t.client.messages.batches.create({ requests: requests(5, 'slow') });
     t.clock.advance(HOUR);

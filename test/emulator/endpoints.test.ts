@@ -109,7 +109,10 @@ describe('the emulator through the official SDK', () => {
     const deleted = await t.client.messages.batches.delete(batch.id);
     assert.deepEqual(deleted, { id: batch.id, type: 'message_batch_deleted' });
     await assert.rejects(t.client.messages.batches.retrieve(batch.id), Anthropic.NotFoundError);
-    assert.ok(t.emulator.record.batches().some((b) => b.id === batch.id), 'the record keeps deleted batches');
+    assert.ok(
+      t.emulator.record.batches().some((b) => b.id === batch.id),
+      'the record keeps deleted batches',
+    );
   });
 
   it('answers results 404 before the batch has ended', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
+import { startEmulator } from '../../src/emulator';
 import { HOUR, rawCall, request, requests, resultsOf, testEmulator, type TestEmulator } from './support';
 
 interface ErrorBody {
@@ -48,12 +49,12 @@ describe('errors', () => {
     });
 
     it('accepts any non-empty key when started without one', async () => {
-      const open = await testEmulator({ apiKey: undefined as unknown as string });
+      const open = await startEmulator({ clock: t.clock });
       try {
-        const any = new Anthropic({ baseURL: open.emulator.url, apiKey: 'whatever', maxRetries: 0 });
+        const any = new Anthropic({ baseURL: open.url, apiKey: 'whatever', maxRetries: 0 });
         assert.deepEqual((await any.messages.batches.list()).data, []);
       } finally {
-        await open.emulator.close();
+        await open.close();
       }
     });
 

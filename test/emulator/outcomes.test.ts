@@ -119,7 +119,9 @@ describe('request outcomes', () => {
   });
 
   it('writes a cached prefix on first sight and reads it afterwards', async () => {
-    const system = [{ type: 'text', text: 'A long shared instruction. '.repeat(40), cache_control: { type: 'ephemeral' } }];
+    const system = [
+      { type: 'text', text: 'A long shared instruction. '.repeat(40), cache_control: { type: 'ephemeral' } },
+    ];
     const results = await run([
       request('cache-1', 'first question', { system }),
       request('cache-2', 'second question', { system }),

@@ -9,7 +9,8 @@ import { parse } from 'yaml';
 import { HOUR, rawCall, request, requests, testEmulator, type TestEmulator } from './support';
 
 // A copy of the spec the SDKs were generated from in November 2024 (it predates the delete endpoint).
-const SPEC_PATH = join(__dirname, 'fixtures', 'anthropic-openapi-2024-11.yaml');
+// The team's copy of the API's OpenAPI spec (../shared beside the checkout, as in CI).
+const SPEC_PATH = join(__dirname, '..', '..', '..', 'shared', 'reference', 'anthropic-openapi-2024-11.yaml');
 const SPEC_ID = 'https://anthropic.test/openapi.json';
 
 /** OpenAPI 3.1 schemas are JSON Schema 2020-12 but for a few things ajv rejects: a null `type` and OpenAPI keywords. */
@@ -39,7 +40,10 @@ function specValidators() {
 
 function assertValid(validate: ValidateFunction, value: unknown, what: string): void {
   const ok = validate(value);
-  assert.ok(ok, `${what} does not match the spec: ${JSON.stringify(validate.errors, null, 1)}\n${JSON.stringify(value)}`);
+  assert.ok(
+    ok,
+    `${what} does not match the spec: ${JSON.stringify(validate.errors, null, 1)}\n${JSON.stringify(value)}`,
+  );
 }
 
 describe('responses match the OpenAPI spec', () => {

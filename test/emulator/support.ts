@@ -43,7 +43,9 @@ export function request(customId: string, text: string, params: Record<string, u
 }
 
 export function requests(count: number, prefix = 'req'): ReturnType<typeof request>[] {
-  return Array.from({ length: count }, (_, i) => request(`${prefix}-${i}`, `Question number ${i}: what is ${i} + ${i}?`));
+  return Array.from({ length: count }, (_, i) =>
+    request(`${prefix}-${i}`, `Question number ${i}: what is ${i} + ${i}?`),
+  );
 }
 
 /** Every result line of an ended batch, through the SDK's own results iterator. */
@@ -64,5 +66,5 @@ export async function rawCall(
     headers: { 'x-api-key': API_KEY, 'anthropic-version': '2023-06-01', ...init.headers },
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as unknown };
+  return { status: res.status, headers: res.headers, body: await res.json() };
 }

@@ -36,7 +36,7 @@ export interface JobEnv {
   taskQueue: string;
   /** Runs `fn` while a worker serves the job's task queue. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
-  newWorker(): ReturnType<typeof createBatchWorker>;
+  newWorker(options?: { maxCachedWorkflows?: number }): ReturnType<typeof createBatchWorker>;
   writeRequests(name: string, lines: (object | string)[]): Promise<string>;
   readResults(output: string): Promise<FinalResultLine[]>;
   readSummary(output: string): Promise<JobSummary>;
@@ -51,8 +51,9 @@ export async function jobEnv(
   const dir = await mkdtemp(join(tmpdir(), 'claude-batch-test-'));
   const taskQueue = uniqueTaskQueue('job');
   const bundle = await workflowBundle(workflowsPath);
-  const newWorker = () =>
+  const newWorker = (workerOptions: { maxCachedWorkflows?: number } = {}) =>
     createBatchWorker({
+      ...workerOptions,
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
