@@ -1,34 +1,23 @@
 // The official Python SDK as a second, independent client: it must work against the emulator with nothing but
-// ANTHROPIC_BASE_URL and a key. Its virtualenv lives in .tools/python (git-ignored), made here if missing.
+// ANTHROPIC_BASE_URL and a key. scripts/setup installs it into .tools/python (git-ignored).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { API_KEY, testEmulator, type TestEmulator } from './support';
 
-/** The Python SDK version the project pins (see the emulator's README for the setup commands). */
-export const PYTHON_SDK_VERSION = '2.13.0';
-
-const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
-const venv = join(root, '.tools', 'python');
-const python = join(venv, 'bin', 'python');
+const python = join(root, '.tools', 'python', 'bin', 'python');
+const run = promisify(execFile);
+const pinned = /^ANTHROPIC_PYTHON_VERSION=(.+)$/m.exec(readFileSync(join(root, 'tools', 'versions.env'), 'utf8'))?.[1];
 
+/** scripts/setup installs the pinned version (tools/versions.env) into .tools/python. */
 async function ensurePythonSdk(): Promise<void> {
-  if (existsSync(python)) {
-    const version = "import importlib.metadata as m; print(m.version('anthropic'))";
-    const { stdout } = await run(python, ['-c', version]).catch(() => ({
-      stdout: '',
-    }));
-    if (stdout.trim() === PYTHON_SDK_VERSION) return;
-  } else {
-    await run('python3', ['-m', 'venv', venv]);
-  }
-  await run(join(venv, 'bin', 'pip'), ['install', '--quiet', `anthropic==${PYTHON_SDK_VERSION}`], {
-    timeout: 300_000,
-  });
+  if (!existsSync(python)) throw new Error(`${python} is missing: run \`npm run setup\``);
+  const { stdout } = await run(python, ['-c', 'import anthropic; print(anthropic.__version__)']);
+  assert.equal(stdout.trim(), pinned, 'the pinned Python SDK: run `npm run setup`');
 }
 
 interface PythonReport {
@@ -60,7 +49,7 @@ describe('the official Python SDK', () => {
       timeout: 60_000,
     });
     const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as PythonReport;
-    assert.equal(report.sdk_version, PYTHON_SDK_VERSION);
+    assert.equal(report.sdk_version, pinned);
     assert.equal(report.created_status, 'in_progress');
     assert.equal(report.final_status, 'ended');
     assert.deepEqual(report.counts, { processing: 0, succeeded: 5, errored: 1, canceled: 0, expired: 0 });

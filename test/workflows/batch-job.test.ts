@@ -24,10 +24,20 @@ describe('batch job', () => {
     await job?.close();
   });
 
+  /** Runs a job to its end and keeps its history as a replay fixture (when recording). */
   const run = (id: string, input: Parameters<typeof batchJob>[0]) =>
-    job.withWorker(() =>
-      env.client.workflow.execute(batchJob, { args: [input], taskQueue: job.taskQueue, workflowId: id }),
-    );
+    job.withWorker(async () => {
+      const handle = await env.client.workflow.start(batchJob, {
+        args: [input],
+        taskQueue: job.taskQueue,
+        workflowId: id,
+      });
+      try {
+        return await handle.result();
+      } finally {
+        await recordHistory(id, handle);
+      }
+    });
 
   it('splits into chunks, reports every request once in input order with its outcome, usage and cost', async () => {
     job = await jobEnv(env);
