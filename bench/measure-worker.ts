@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 import Anthropic from '@anthropic-ai/sdk';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
+import type { PreparedJob } from '../src/activities/prepare';
+import type { CollectedBatch } from '../src/shared/job';
 import { LocalStorage } from '../src/storage/local-storage';
 
 let peak = 0;
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     }
     detail = { lines: n };
   } else if (step === 'validate-split') {
-    const prepared = await env.run(() =>
+    const prepared: PreparedJob = await env.run(() =>
       activities.validateAndSplit({
         jobKey: 'jbench0000000',
         requests: file!,
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
     );
     detail = { requests: prepared.totalRequests, chunks: prepared.chunks.length };
   } else if (step === 'collect') {
-    const collected = await env.run(() =>
+    const collected: CollectedBatch = await env.run(() =>
       activities.collectBatch({
         jobKey: 'jbench0000000',
         output: output!,

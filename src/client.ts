@@ -61,10 +61,7 @@ export class BatchJobClient {
   /** Connects the way the Temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles, TLS). */
   static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BatchJobClient> {
     const config = loadClientConnectConfig({ overrideEnvVars: definedEnv(env) });
-    const connection = await Connection.connect({
-      address: 'localhost:7233',
-      ...config.connectionOptions,
-    } as Parameters<typeof Connection.connect>[0]);
+    const connection = await Connection.connect({ address: 'localhost:7233', ...config.connectionOptions });
     return new BatchJobClient(
       new Client({ connection, namespace: config.namespace ?? 'default' }),
       env.CLAUDE_BATCH_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,

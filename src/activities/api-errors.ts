@@ -7,9 +7,9 @@ import { ApplicationFailure } from '@temporalio/common';
  */
 export function toActivityFailure(err: unknown, what: string): unknown {
   if (!(err instanceof Anthropic.APIError)) return err;
-  const status = err.status;
+  const status = (err as { status?: unknown }).status;
   const message = `${what}: ${err.message}`;
-  if (status === undefined) return err; // connection errors: retried by the activity's policy
+  if (typeof status !== 'number') return err; // connection errors: retried by the activity's policy
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   if (!retryable) {
     return ApplicationFailure.create({ message, type: `AnthropicApi${status}`, nonRetryable: true });

@@ -118,11 +118,7 @@ describe('dev stack end to end', () => {
       }
       const canceled = await temporal(['workflow', 'cancel', '--workflow-id', 'cancel-from-cli']);
       assert.equal(canceled.code, 0, canceled.stderr);
-      const described = await stack.client.workflow
-        .getHandle('cancel-from-cli')
-        .result()
-        .catch((e: Error) => e);
-      assert.ok(described instanceof Error);
+      await assert.rejects(stack.client.workflow.getHandle('cancel-from-cli').result());
       const { status } = await stack.client.workflow.getHandle('cancel-from-cli').describe();
       assert.equal(status.name, 'CANCELLED');
       const results = (await readFile(join(dir, 'cancel-from-cli', 'results.jsonl'), 'utf8'))

@@ -100,7 +100,7 @@ describe('batch job resilience', () => {
       const finished = h.result(); // awaiting the result lets the server skip the job's timers
       // Three 500s, then let the stream be cut twice, then heal it.
       await eventually(
-        async () => (job.emulator.record.count('results') >= 5 ? true : undefined),
+        () => Promise.resolve(job.emulator.record.count('results') >= 5 ? true : undefined),
         'results reads to fail and be cut off',
       );
       job.emulator.control.setScenario({});
