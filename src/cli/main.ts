@@ -38,6 +38,8 @@ interface JobFlags {
   id?: string;
   maxRetryRounds?: string;
   chunkSize?: string;
+  pollInterval?: string;
+  maxPollInterval?: string;
 }
 
 function jobOptions(cmd: Command): Command {
@@ -49,7 +51,9 @@ function jobOptions(cmd: Command): Command {
     .option('--name <name>', 'a name for the job (its workflow id derives from it)')
     .option('--id <workflowId>', 'the workflow id (starting the same id twice does not run the job twice)')
     .option('--max-retry-rounds <n>', 'retry rounds for expired and transient errors', '3')
-    .option('--chunk-size <n>', 'requests per batch (at most 100000)');
+    .option('--chunk-size <n>', 'requests per batch (at most 100000)')
+    .option('--poll-interval <duration>', 'first wait between checks of a batch, e.g. 30s (default 1 minute)')
+    .option('--max-poll-interval <duration>', 'longest wait between checks (default 10 minutes)');
 }
 
 function inputOf(file: string, flags: JobFlags): BatchJobInput {
@@ -65,6 +69,14 @@ function inputOf(file: string, flags: JobFlags): BatchJobInput {
     ...(flags.name ? { name: flags.name } : {}),
     ...(flags.maxRetryRounds ? { maxRetryRounds: Number(flags.maxRetryRounds) } : {}),
     ...(flags.chunkSize ? { chunk: { maxRequests: Number(flags.chunkSize) } } : {}),
+    ...(flags.pollInterval || flags.maxPollInterval
+      ? {
+          polling: {
+            ...(flags.pollInterval ? { initialInterval: flags.pollInterval } : {}),
+            ...(flags.maxPollInterval ? { maxInterval: flags.maxPollInterval } : {}),
+          },
+        }
+      : {}),
   };
 }
 

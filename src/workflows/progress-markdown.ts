@@ -1,6 +1,7 @@
 import type { JobProgress } from '../shared/job';
 
-const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+// Plain "USD": the Web UI's Markdown treats a dollar sign as the start of a formula.
+const usd = (n: number) => `USD ${n.toFixed(n < 1 ? 4 : 2)}`;
 
 /** The job's progress as the Markdown the Web UI shows under "current details". */
 export function progressMarkdown(p: JobProgress): string {
@@ -13,16 +14,12 @@ export function progressMarkdown(p: JobProgress): string {
         : '';
       return `| ${c.index} | ${c.batchId ?? '—'} | ${c.status} | ${counts} |`;
     });
-  return [
+  const paragraphs = [
     `**Phase:** ${p.phase} · **round** ${p.round} of at most ${p.maxRounds}`,
     `**Requests:** ${done} of ${p.totalRequests} final — ${p.done.succeeded} succeeded, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled`,
     `**Cost so far:** ${usd(p.cost.batchUsd)} at batch prices (standard: ${usd(p.cost.standardUsd)})`,
-    p.nextCheckAt ? `**Next check:** ${p.nextCheckAt}` : '',
-    '',
-    '| chunk | batch | status | requests |',
-    '|---|---|---|---|',
-    ...rows,
-  ]
-    .filter((line, i) => line !== '' || i === 4)
-    .join('\n');
+    ...(p.nextCheckAt ? [`**Next check:** ${p.nextCheckAt}`] : []),
+  ];
+  const table = ['| chunk | batch | status | requests |', '|---|---|---|---|', ...rows];
+  return [...paragraphs, table.join('\n')].join('\n\n');
 }

@@ -13,6 +13,8 @@ import { claudeBatch, projectRoot, runCommand } from '../support/cli';
 import { freePort } from '../support/ports';
 import { quietRuntime } from '../support/temporal';
 import { request } from '../support/job-env';
+import { eventually } from '../support/eventually';
+import { eventually } from '../support/eventually';
 
 describe('dev stack end to end', () => {
   let stack: DevStack;
@@ -178,7 +180,7 @@ describe('dev stack end to end', () => {
   it('our CLI: run follows a job to its summary; status, results and list see it', async () => {
     const requests = await writeRequests('cli-run.jsonl', 4);
     const run = await claudeBatch(
-      ['run', requests, '--id', 'cli-run', '--output', join(dir, 'cli-run-out')],
+      ['run', requests, '--id', 'cli-run', '--output', join(dir, 'cli-run-out'), '--poll-interval', '1s'],
       env,
       120_000,
     );
@@ -211,12 +213,29 @@ describe('dev stack end to end', () => {
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const shots = join(projectRoot, 'test-results');
+      await mkdir(shots, { recursive: true });
       await page.goto(`${stack.webUi}/namespaces/default/workflows`);
       await page.getByText('cli-run').first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: join(shots, 'web-ui-list.png') });
       await page.goto(`${stack.webUi}/namespaces/default/workflows/cli-run`);
-      await page.getByText('Batch job', { exact: false }).first().waitFor({ timeout: 30_000 });
-      await mkdir(join(projectRoot, 'test-results'), { recursive: true });
-      await page.screenshot({ path: join(projectRoot, 'test-results', 'web-ui-job.png'), fullPage: true });
+      await page.getByText('batchJob').first().waitFor({ timeout: 30_000 });
+      // The summary and details set at start, and the current details the job kept up to date.
+      await page.getByText('User Metadata').first().click();
+      await page.getByText('Batch job: cli-run.jsonl').first().waitFor({ timeout: 30_000 });
+      // The Web UI renders Markdown details in a frame of their own.
+      const detailsShown = async () => {
+        for (const frame of page.frames()) {
+          const text = await frame
+            .locator('body')
+            .innerText()
+            .catch(() => '');
+          if (/Requests: 4 of 4 final/.test(text)) return true;
+        }
+        return undefined;
+      };
+      await eventually(detailsShown, 'the current details in the Web UI');
+      await page.screenshot({ path: join(shots, 'web-ui-job.png'), fullPage: true });
     } finally {
       await browser.close();
     }
