@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { Connection, Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { temporalCliPath } from '../dev/temporal-servers';
 import { startEmulator, type Emulator } from '../emulator';
 import { createBatchWorker } from '../worker';
@@ -52,7 +52,17 @@ async function waitForServer(address: string, server: ChildProcess, deadlineMs: 
   }
 }
 
+/** The worker's own logs at warnings and above: the stack's output is for people. */
+function quietWorkerLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed (tests install their own): keep it.
+  }
+}
+
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  quietWorkerLogs();
   const cli = temporalCliPath();
   if (!cli) throw new Error('the Temporal CLI is not installed: run `npm run setup` first');
   const dataDir = resolve(options.dataDir);
