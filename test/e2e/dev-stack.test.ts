@@ -14,7 +14,6 @@ import { freePort } from '../support/ports';
 import { quietRuntime } from '../support/temporal';
 import { request } from '../support/job-env';
 import { eventually } from '../support/eventually';
-import { eventually } from '../support/eventually';
 
 describe('dev stack end to end', () => {
   let stack: DevStack;
