@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
-import { progressQuery } from '../../src/shared/messages';
+import { checkNowSignal, progressQuery } from '../../src/shared/messages';
+import { eventually } from '../support/eventually';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
 import { recordHistory } from '../support/histories';
@@ -111,6 +112,29 @@ describe('batch job', () => {
     const events = history.events?.length ?? 0;
     assert.ok(events < 2000, `history of a 20 h wait stays small (${events} events)`);
     assert.ok(checks >= 20 && checks < 200, `backed-off checks over 20 h (${checks})`);
+  });
+
+  it('checks its batches at once when an operator sends checkNow', async () => {
+    job = await jobEnv(env);
+    const requests = await job.writeRequests('now.jsonl', [request('a', 'quick')]);
+    await job.withWorker(async () => {
+      // A 10 h first wait, and time not skipped (nobody awaits the result yet): only the signal can end it.
+      const h = await env.client.workflow.start(batchJob, {
+        args: [{ requests, polling: { initialInterval: '10 hours' } }],
+        taskQueue: job.taskQueue,
+        workflowId: 'check-now',
+      });
+      await eventually(async () => ((await h.query(progressQuery)).phase === 'waiting' ? true : undefined), 'the wait');
+      assert.equal(job.emulator.record.count('retrieve'), 0);
+      await h.signal(checkNowSignal);
+      const progress = await eventually(async () => {
+        const p = await h.query(progressQuery);
+        return p.checks >= 1 ? p : undefined;
+      }, 'a check');
+      assert.ok(job.emulator.record.count('retrieve') >= 1);
+      assert.ok(progress.checks >= 1);
+      await h.result();
+    });
   });
 
   it('retries requests that expired at the 24 h limit in a new batch', async () => {
