@@ -220,21 +220,30 @@ describe('dev stack end to end', () => {
       await page.goto(`${stack.webUi}/namespaces/default/workflows/cli-run`);
       await page.getByText('batchJob').first().waitFor({ timeout: 30_000 });
       // The summary and details set at start, and the current details the job kept up to date.
-      await page.getByText('User Metadata').first().click();
-      await page.getByText('Batch job: cli-run.jsonl').first().waitFor({ timeout: 30_000 });
-      // The Web UI renders Markdown details in a frame of their own.
-      const detailsShown = async () => {
+      // The Web UI renders the summary and details (Markdown) in frames of their own.
+      const shownInAFrame = async (pattern: RegExp) => {
         for (const frame of page.frames()) {
           const text = await frame
             .locator('body')
             .innerText()
             .catch(() => '');
-          if (/Requests: 4 of 4 final/.test(text)) return true;
+          if (pattern.test(text)) return true;
         }
         return undefined;
       };
-      await eventually(detailsShown, 'the current details in the Web UI');
+      await eventually(async () => {
+        // The tab can be clicked before the page has settled: click until the summary shows.
+        await page.getByText('User Metadata').first().click();
+        return shownInAFrame(/Batch job: cli-run\.jsonl/);
+      }, 'the job summary set at start');
+      await eventually(() => shownInAFrame(/Requests: 4 of 4 final/), 'the current details kept up to date');
       await page.screenshot({ path: join(shots, 'web-ui-job.png'), fullPage: true });
+    } catch (err) {
+      await browser
+        .contexts()[0]
+        ?.pages()[0]
+        ?.screenshot({ path: join(projectRoot, 'test-results', 'web-ui-failure.png') });
+      throw err;
     } finally {
       await browser.close();
     }
