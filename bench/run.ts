@@ -1,6 +1,7 @@
 // `npm run bench`: throughput and memory of the worker's bulk steps on a 100,000-request (~200 MB) file, side by side
 // with this machine's JSON.parse-every-line speed; and the history size of a simulated 24 h wait. Prints figures.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,13 +26,14 @@ interface Figures {
   detail: unknown;
 }
 
-function measure(args: string[]): Figures {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'measure-worker.ts'), ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (run.status !== 0) throw new Error(`${args[0]} failed: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as Figures;
+/** Runs a step in a child process (asynchronously: the emulator in this process must keep answering it). */
+async function measure(args: string[]): Promise<Figures> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'measure-worker.ts'), ...args],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
 }
 
 async function main(): Promise<void> {
@@ -45,12 +47,17 @@ async function main(): Promise<void> {
     await finished(out);
     const output = join(dir, 'out');
 
-    const reference = measure(['parse-reference', file]);
-    const validate = measure(['validate-split', file, output]);
+    const reference = await measure(['parse-reference', file]);
+    const validate = await measure(['validate-split', file, output]);
 
+    // The emulator runs in this process: its peak RSS over create + results is this process's.
+    let emulatorPeak = 0;
+    const sampler = setInterval(() => (emulatorPeak = Math.max(emulatorPeak, process.memoryUsage().rss)), 20);
     const emulator = await startEmulator({ requestsPerSecond: 1_000_000 });
     let collect: Figures;
+    let roundTrip: number;
     try {
+      const began = Date.now();
       const anthropic = new Anthropic({ apiKey: 'bench', baseURL: emulator.url });
       const body = await new LocalStorage().blob(
         join(output, '.work', 'round-1', 'chunk-0000.json'),
@@ -61,8 +68,10 @@ async function main(): Promise<void> {
         headers: { 'content-type': 'application/json' },
       });
       emulator.clock.advance(60 * 60 * 1000);
-      collect = measure(['collect', file, output, emulator.url, batch.id]);
+      collect = await measure(['collect', file, output, emulator.url, batch.id]);
+      roundTrip = (Date.now() - began) / 1000;
     } finally {
+      clearInterval(sampler);
       await emulator.close();
     }
 
@@ -72,6 +81,9 @@ async function main(): Promise<void> {
     console.log(row(reference));
     console.log(row(validate));
     console.log(row(collect));
+    console.log(
+      `emulator: create + stream all results of the 100,000-request batch in ${roundTrip.toFixed(1)} s, peak RSS ${(emulatorPeak / 1e6).toFixed(0)} MB`,
+    );
 
     // A job whose batch runs the whole 24 h window (ends expired), on the time-skipping server.
     const env = await startTimeSkippingServer();
