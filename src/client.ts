@@ -6,8 +6,7 @@ import {
   WorkflowIdReusePolicy,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { definedEnv } from './connection';
+import { temporalSettingsFromEnv } from './connection';
 import type { batchJob } from './workflows/batch-job';
 import {
   BATCH_JOB_WORKFLOW_TYPE,
@@ -60,12 +59,9 @@ export class BatchJobClient {
 
   /** Connects the way the Temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles, TLS). */
   static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BatchJobClient> {
-    const config = loadClientConnectConfig({ overrideEnvVars: definedEnv(env) });
-    const connection = await Connection.connect({ address: 'localhost:7233', ...config.connectionOptions });
-    return new BatchJobClient(
-      new Client({ connection, namespace: config.namespace ?? 'default' }),
-      env.CLAUDE_BATCH_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-    );
+    const settings = temporalSettingsFromEnv(env);
+    const connection = await Connection.connect(settings.connectionOptions);
+    return new BatchJobClient(new Client({ connection, namespace: settings.namespace }), settings.taskQueue);
   }
 
   async startBatchJob(input: BatchJobInput, options: StartOptions = {}): Promise<BatchJobHandle> {

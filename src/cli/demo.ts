@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { BatchJobClient, workflowIdFor } from '../client';
 import type { DevStack } from './dev-stack';
 import { followJob } from './follow';
-import { summaryTable } from './format';
+import { summaryTable, webUiLink } from './format';
 
 /** Runs one job on the sample requests through the dev stack and prints what a user needs to see. */
 export async function runDemo(
@@ -21,7 +21,7 @@ export async function runDemo(
     },
     { workflowId, searchAttributes: true },
   );
-  const link = `${stack.webUi}/namespaces/default/workflows/${workflowId}`;
+  const link = webUiLink(stack.webUi, workflowId);
   console.error(
     `claude-batch demo: ${requests} → ${stack.usingEmulator ? 'the Message Batches API emulator' : stack.apiUrl}`,
   );

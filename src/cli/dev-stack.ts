@@ -8,7 +8,7 @@ import { Connection, Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { temporalCliPath } from '../dev/temporal-servers';
 import { startEmulator, type Emulator } from '../emulator';
-import { createBatchWorker } from '../worker';
+import { anthropicFromEnv, createBatchWorker } from '../worker';
 import { JOB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../shared/job';
 
@@ -17,8 +17,6 @@ export interface DevStackOptions {
   port: number;
   uiPort: number;
   emulatorPort: number;
-  /** Log lines of the stack itself. */
-  log: (line: string) => void;
   /** Emulator processing rate (requests per second). */
   emulatorRate?: number;
 }
@@ -98,10 +96,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   let emulator: Emulator | undefined;
   let anthropic: Anthropic;
   if (process.env.ANTHROPIC_API_KEY) {
-    anthropic = new Anthropic({
-      apiKey: process.env.ANTHROPIC_API_KEY,
-      ...(process.env.ANTHROPIC_BASE_URL ? { baseURL: process.env.ANTHROPIC_BASE_URL } : {}),
-    });
+    anthropic = anthropicFromEnv();
   } else {
     emulator = await startEmulator({
       port: options.emulatorPort,

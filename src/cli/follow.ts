@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { BatchJobClient } from '../client';
 import type { BatchJobResult, JobProgress } from '../shared/job';
-import { progressLine, usd } from './format';
+import { batchStatuses, progressLine, usd } from './format';
 
 export interface FollowOptions {
   /** Print a line per change instead of a bar (not a terminal, or --json). */
@@ -38,7 +38,7 @@ export async function followJob(
         round: p.round,
         ok: p.done.succeeded,
         failed: p.done.errored + p.done.expired + p.done.canceled,
-        batches: [...new Set(p.chunks.filter((c) => c.round === p.round).map((c) => c.status))].join('/') || '—',
+        batches: batchStatuses(p),
         elapsed: `${Math.round((Date.now() - started) / 1000)}s`,
         cost: usd(p.cost.batchUsd),
       };

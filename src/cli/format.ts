@@ -31,9 +31,18 @@ export function summaryTable(summary: JobSummary, resultsPath: string): string {
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
 }
 
+/** The statuses of the current round's batches, e.g. `in_progress/ended`. */
+export function batchStatuses(p: JobProgress): string {
+  return [...new Set(p.chunks.filter((c) => c.round === p.round).map((c) => c.status))].join('/') || '—';
+}
+
+/** A job's page in the Temporal Web UI. */
+export function webUiLink(webUi: string, workflowId: string, namespace = 'default'): string {
+  return `${webUi}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
 /** One line of status for people. */
 export function progressLine(p: JobProgress): string {
   const done = p.done.succeeded + p.done.errored + p.done.expired + p.done.canceled;
-  const statuses = [...new Set(p.chunks.filter((c) => c.round === p.round).map((c) => c.status))].join('/');
-  return `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${statuses || '—'} · ${usd(p.cost.batchUsd)}`;
+  return `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${batchStatuses(p)} · ${usd(p.cost.batchUsd)}`;
 }

@@ -9,7 +9,7 @@ import { describeProblems, scanRequests } from '../requests/scan-requests';
 import { buildRequests } from './build-requests';
 import { estimateCost } from './estimate';
 import { followJob } from './follow';
-import { progressLine, summaryTable, usd } from './format';
+import { progressLine, summaryTable, usd, webUiLink } from './format';
 import { startDevStack, type DevStack } from './dev-stack';
 import { runWorkerFromEnv, anthropicFromEnv } from '../worker';
 import type { BatchJobInput, BatchJobResult, RequestDefaults } from '../shared/job';
@@ -25,9 +25,8 @@ const program = new Command('claude-batch')
 
 const json = () => Boolean(program.opts<{ json?: boolean }>().json);
 const print = (human: string, data: unknown) => console.log(json() ? JSON.stringify(data, null, 2) : human);
-const webUi = () => process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
-const webUiLink = (id: string) =>
-  `${webUi()}/namespaces/${process.env.TEMPORAL_NAMESPACE ?? 'default'}/workflows/${encodeURIComponent(id)}`;
+const jobLink = (id: string) =>
+  webUiLink(process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233', id, process.env.TEMPORAL_NAMESPACE ?? 'default');
 
 interface JobFlags {
   output?: string;
@@ -99,7 +98,7 @@ async function start(file: string, flags: JobFlags): Promise<{ jobs: BatchJobCli
 }
 
 function printResult(result: BatchJobResult, workflowId: string): void {
-  print(`\n${summaryTable(result.summary, result.resultsPath)}\n  web ui     ${webUiLink(workflowId)}`, result);
+  print(`\n${summaryTable(result.summary, result.resultsPath)}\n  web ui     ${jobLink(workflowId)}`, result);
 }
 
 jobOptions(
@@ -108,7 +107,7 @@ jobOptions(
   .option('--cancel-on-interrupt', 'Ctrl-C cancels the job instead of detaching')
   .action(async (file: string, flags: JobFlags & { cancelOnInterrupt?: boolean }) => {
     const { jobs, workflowId } = await start(file, flags);
-    console.error(`started ${workflowId} — ${webUiLink(workflowId)}`);
+    console.error(`started ${workflowId} — ${jobLink(workflowId)}`);
     process.once('SIGINT', () => {
       if (flags.cancelOnInterrupt) {
         console.error(`\ncanceling ${workflowId}: its batches are canceled and what finished is reported`);
@@ -125,7 +124,7 @@ jobOptions(
   program.command('start <requests>').description('start a job and return (prints the workflow id and Web UI link)'),
 ).action(async (file: string, flags: JobFlags) => {
   const { workflowId } = await start(file, flags);
-  print(`${workflowId}\n${webUiLink(workflowId)}`, { workflowId, webUi: webUiLink(workflowId) });
+  print(`${workflowId}\n${jobLink(workflowId)}`, { workflowId, webUi: jobLink(workflowId) });
 });
 
 program
@@ -285,7 +284,6 @@ async function devStack(flags: {
     port: Number(flags.port),
     uiPort: Number(flags.uiPort),
     emulatorPort: Number(flags.emulatorPort),
-    log: (l) => console.error(l),
   });
   process.env.TEMPORAL_ADDRESS = stack.address;
   process.env.TEMPORAL_UI_URL = stack.webUi;

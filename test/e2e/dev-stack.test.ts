@@ -30,7 +30,6 @@ describe('dev stack end to end', () => {
       port: await freePort(),
       uiPort: await freePort(),
       emulatorPort: 0,
-      log: () => undefined,
     });
     env = { TEMPORAL_ADDRESS: stack.address, TEMPORAL_UI_URL: stack.webUi, ANTHROPIC_API_KEY: '' };
   });

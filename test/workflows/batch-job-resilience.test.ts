@@ -8,7 +8,7 @@ import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
-import { eventually } from '../support/eventually';
+import { eventually, untilPhase } from '../support/eventually';
 import { recordHistory } from '../support/histories';
 
 const HOUR = 60 * 60 * 1000;
@@ -40,10 +40,7 @@ describe('batch job resilience', () => {
       taskQueue: job.taskQueue,
       workflowId: 'worker-restart',
     });
-    await eventually(async () => {
-      const p = await handle.query(progressQuery);
-      return p.phase === 'waiting' ? p : undefined;
-    }, 'the job to wait on its batch');
+    await untilPhase(handle, 'waiting');
     first.shutdown();
     await firstRun;
 
@@ -121,10 +118,7 @@ describe('batch job resilience', () => {
         taskQueue: job.taskQueue,
         workflowId: 'cancel-me',
       });
-      await eventually(async () => {
-        const p = await handle.query(progressQuery);
-        return p.phase === 'waiting' ? p : undefined;
-      }, 'the job to wait on its batches');
+      await untilPhase(handle, 'waiting');
       await handle.cancel();
       await assert.rejects(handle.result(), (err: unknown) => {
         assert.ok(err instanceof WorkflowFailedError);

@@ -5,7 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
 import { checkNowSignal, progressQuery } from '../../src/shared/messages';
-import { eventually } from '../support/eventually';
+import { eventually, untilPhase } from '../support/eventually';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
 import { recordHistory } from '../support/histories';
@@ -124,7 +124,7 @@ describe('batch job', () => {
         taskQueue: job.taskQueue,
         workflowId: 'check-now',
       });
-      await eventually(async () => ((await h.query(progressQuery)).phase === 'waiting' ? true : undefined), 'the wait');
+      await untilPhase(h, 'waiting');
       assert.equal(job.emulator.record.count('retrieve'), 0);
       await h.signal(checkNowSignal);
       const progress = await eventually(async () => {
