@@ -4,7 +4,8 @@ import { messageBatchOf, Timeline, type StoredBatch } from './batches';
 import { readJson } from './body';
 import type { EmulatorClock } from './clock';
 import { inputTokensOf, messageFor, paramsProblem, type MessageParams } from './completions';
-import { checkedRequests, createBatch } from './create';
+import { createBatch } from './create';
+import { requestsOfBody } from './create-body';
 import { HttpError } from './http-errors';
 import { newId } from './ids';
 import type { OutcomePlanner } from './outcomes';
@@ -50,15 +51,15 @@ const view = (state: EmulatorState, batch: StoredBatch) =>
   messageBatchOf(batch, scenarioOf(state, batch), state.clock.now());
 
 export async function createEndpoint(state: EmulatorState, req: IncomingMessage) {
-  const { value, bytes } = await readJson(req);
-  const requests = checkedRequests(value);
   const now = state.clock.now();
-  const batch = await createBatch(requests, bytes, {
+  const declared = Number(req.headers['content-length']);
+  const batch = await createBatch(requestsOfBody(req), {
     store: state.store,
     planner: state.planner,
     scenario: state.scenario,
     rate: state.rate,
     now,
+    declaredBytes: Number.isInteger(declared) ? declared : undefined,
   });
   state.created.push({
     id: batch.id,

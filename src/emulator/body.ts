@@ -1,10 +1,11 @@
-// Reading request bodies: one Buffer however large (up to the API's 256 MB), parsed once.
+// Reading small request bodies (a single message, a token count) whole. A batch create streams instead: create-body.ts.
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-errors';
 
 export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
-const tooLarge = () => new HttpError(413, `Request exceeds the maximum allowed number of bytes (${MAX_BODY_BYTES}).`);
+export const tooLarge = () =>
+  new HttpError(413, `Request exceeds the maximum allowed number of bytes (${MAX_BODY_BYTES}).`);
 
 /** The whole body. Sized up front from content-length so a 200 MB body is not also held as a list of chunks. */
 export function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,4 +1,5 @@
-// Creating a batch: the create-time checks of the API, then a compact plan and the requests' log.
+// Creating a batch from a streamed body: the create-time checks of the API on each request as it arrives, a compact
+// plan, and the requests' log, all in one pass. A batch refused at its last byte leaves nothing behind.
 import { type BatchPlan, CACHE_USES, OUTCOMES, type StoredBatch } from './batches';
 import { HttpError } from './http-errors';
 import { newId } from './ids';
@@ -14,40 +15,24 @@ interface BatchRequest {
   params: Record<string, unknown>;
 }
 
-/** The checks the API makes before accepting a batch; anything about `params` is left to the result lines. */
-export function checkedRequests(body: unknown): (BatchRequest | undefined)[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'The request body must be a JSON object.');
+/** The API's check of one request before it accepts a batch; anything about `params` is left to the result lines. */
+function requestProblem(request: unknown, index: number, seen: Set<string>): HttpError | undefined {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return new HttpError(400, `requests.${index}: Input should be an object`);
   }
-  const requests = (body as { requests?: unknown }).requests;
-  if (requests === undefined) throw new HttpError(400, 'requests: Field required');
-  if (!Array.isArray(requests)) throw new HttpError(400, 'requests: Input should be a valid list');
-  if (requests.length === 0) {
-    throw new HttpError(400, 'requests: List should have at least 1 item after validation, not 0');
+  const { custom_id: customId, params } = request as { custom_id?: unknown; params?: unknown };
+  if (customId === undefined) return new HttpError(400, `requests.${index}.custom_id: Field required`);
+  if (typeof customId !== 'string' || !CUSTOM_ID.test(customId)) {
+    return new HttpError(400, `requests.${index}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`);
   }
-  if (requests.length > MAX_REQUESTS) {
-    throw new HttpError(
-      400,
-      `requests: List should have at most ${MAX_REQUESTS} items after validation, not ${requests.length}`,
-    );
+  if (seen.has(customId)) {
+    return new HttpError(400, `custom_id's must be unique within a batch. Duplicate custom_id found: ${customId}`);
   }
-  const seen = new Set<string>();
-  requests.forEach((r: unknown, i) => {
-    if (typeof r !== 'object' || r === null) throw new HttpError(400, `requests.${i}: Input should be an object`);
-    const { custom_id: customId, params } = r as { custom_id?: unknown; params?: unknown };
-    if (customId === undefined) throw new HttpError(400, `requests.${i}.custom_id: Field required`);
-    if (typeof customId !== 'string' || !CUSTOM_ID.test(customId)) {
-      throw new HttpError(400, `requests.${i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`);
-    }
-    if (seen.has(customId)) {
-      throw new HttpError(400, `custom_id's must be unique within a batch. Duplicate custom_id found: ${customId}`);
-    }
-    seen.add(customId);
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new HttpError(400, `requests.${i}.params: Field required`);
-    }
-  });
-  return requests as BatchRequest[];
+  seen.add(customId);
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    return new HttpError(400, `requests.${index}.params: Field required`);
+  }
+  return undefined;
 }
 
 export interface CreateContext {
@@ -56,48 +41,63 @@ export interface CreateContext {
   scenario: Scenario;
   rate: number;
   now: number;
+  /** The body's declared size, which decides whether the requests are kept in memory; unknown means large. */
+  declaredBytes: number | undefined;
 }
 
 /**
- * Plans every request and writes its line, dropping each parsed request as soon as it is done with, so the parsed
- * body does not live on beside the log.
+ * Checks, plans and logs each request as it streams in. After the first refused request the rest of the body is still
+ * read, because a body that is not valid JSON, or has too many requests, is answered with that error instead.
  */
-export async function createBatch(requests: (BatchRequest | undefined)[], bodyBytes: number, ctx: CreateContext) {
+export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateContext): Promise<StoredBatch> {
   const id = newId('msgbatch_');
-  const n = requests.length;
-  const plan: BatchPlan = {
-    customIds: new Array<string>(n),
-    outcomes: new Uint8Array(n),
-    cache: new Uint8Array(n),
-    errors: new Map(),
-  };
-  const writer = await ctx.store.writerFor(id, bodyBytes);
+  const customIds: string[] = [];
+  const outcomes = new Uint8Array(MAX_REQUESTS);
+  const cache = new Uint8Array(MAX_REQUESTS);
+  const errors: BatchPlan['errors'] = new Map();
+  const round = ctx.planner.round(ctx.scenario);
+  const seen = new Set<string>();
+  const writer = await ctx.store.writerFor(id, ctx.declaredBytes ?? Infinity);
   const kept: string[] = [];
+  let count = 0;
+  let refusal: HttpError | undefined;
   try {
-    for (let i = 0; i < n; i++) {
-      const { custom_id: customId, params } = requests[i]!;
-      requests[i] = undefined;
+    for await (const request of requests) {
+      const i = count++;
+      if (refusal || i >= MAX_REQUESTS) continue;
+      refusal = requestProblem(request, i, seen);
+      if (refusal) continue;
+      const { custom_id: customId, params } = request as BatchRequest;
       const paramsJson = JSON.stringify(params);
-      const planned = ctx.planner.plan(customId, params, paramsJson, ctx.scenario);
-      plan.customIds[i] = customId;
-      plan.outcomes[i] = OUTCOMES.indexOf(planned.outcome);
-      plan.cache[i] = CACHE_USES.indexOf(planned.cache);
-      if (planned.error) plan.errors.set(i, planned.error);
+      const planned = round.plan(customId, params, paramsJson);
+      customIds.push(customId);
+      outcomes[i] = OUTCOMES.indexOf(planned.outcome);
+      cache[i] = CACHE_USES.indexOf(planned.cache);
+      if (planned.error) errors.set(i, planned.error);
       const line = `{"custom_id":${JSON.stringify(customId)},"params":${paramsJson}}`;
       if (writer) await writer.add(line);
       else kept.push(line);
     }
+    if (count === 0) throw new HttpError(400, 'requests: List should have at least 1 item after validation, not 0');
+    if (count > MAX_REQUESTS) {
+      throw new HttpError(
+        400,
+        `requests: List should have at most ${MAX_REQUESTS} items after validation, not ${count}`,
+      );
+    }
+    if (refusal) throw refusal;
   } catch (err) {
     await writer?.abandon();
     throw err;
   }
+  round.commit();
   const batch: StoredBatch = {
     id,
     seq: ctx.store.nextSeq(),
     createdAt: ctx.now,
     rate: ctx.rate,
     scenario: { ...ctx.scenario },
-    plan,
+    plan: { customIds, outcomes: outcomes.slice(0, count), cache: cache.slice(0, count), errors },
     retrieves: 0,
   };
   ctx.store.add(batch, writer ? await writer.close(ctx.store.durable) : kept);

@@ -1,5 +1,7 @@
 // Decides, at creation, how each request will end. It counts submissions of identical params across batches so that
-// "fail N times, then succeed" holds even when a client resubmits a request under a new custom_id.
+// "fail N times, then succeed" holds even when a client resubmits a request under a new custom_id. What a batch
+// counts is held back until the batch is accepted: a create refused midway (a duplicate custom_id at request 90,000)
+// leaves the counts as they were.
 import { createHash } from 'node:crypto';
 import { cachePrefixOf, paramsProblem, textOf, type CacheUse, type MessageParams } from './completions';
 import type { PlannedOutcome, RequestRule, Scenario } from './types';
@@ -24,11 +26,32 @@ function matches(pattern: RegExp | string | undefined, value: string): boolean {
   return pattern.test(value);
 }
 
+/** Counts by key, with a round's increments kept apart until it commits (so concurrent rounds add up). */
+class StagedCounts {
+  private readonly added = new Map<string, number>();
+
+  constructor(private readonly committed: Map<string, number>) {}
+
+  count(key: string): number {
+    return (this.committed.get(key) ?? 0) + (this.added.get(key) ?? 0);
+  }
+
+  increment(key: string): void {
+    this.added.set(key, (this.added.get(key) ?? 0) + 1);
+  }
+
+  commit(): void {
+    for (const [key, n] of this.added) this.committed.set(key, (this.committed.get(key) ?? 0) + n);
+    this.added.clear();
+  }
+}
+
 export class OutcomePlanner {
   /** Submissions seen so far per params digest. */
   private readonly submissions = new Map<string, number>();
   private rules: { rule: RequestRule; applied: Map<string, number> }[] = [];
-  private readonly cachedPrefixes = new Set<string>();
+  /** Sights of each cached prompt prefix. */
+  private readonly cachedPrefixes = new Map<string, number>();
 
   addRule(rule: RequestRule): void {
     this.rules.push({ rule, applied: new Map() });
@@ -40,11 +63,38 @@ export class OutcomePlanner {
     this.cachedPrefixes.clear();
   }
 
+  /** Plans one batch's requests; nothing it counts is seen by other batches until `commit()`. */
+  round(scenario: Scenario): PlanningRound {
+    return new PlanningRound(
+      scenario,
+      new StagedCounts(this.submissions),
+      this.rules.map(({ rule, applied }) => ({ rule, applied: new StagedCounts(applied) })),
+      new StagedCounts(this.cachedPrefixes),
+    );
+  }
+
+  /** The cache use of a single (non-batch) message, counted at once. */
+  cacheUse(params: MessageParams): CacheUse {
+    const round = this.round({});
+    const use = round.cacheUse(params);
+    round.commit();
+    return use;
+  }
+}
+
+export class PlanningRound {
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly submissions: StagedCounts,
+    private readonly rules: { rule: RequestRule; applied: StagedCounts }[],
+    private readonly cachedPrefixes: StagedCounts,
+  ) {}
+
   /** `paramsJson` is `JSON.stringify(params)`, passed in because the caller already has it. */
-  plan(customId: string, params: unknown, paramsJson: string, scenario: Scenario): PlannedRequest {
+  plan(customId: string, params: unknown, paramsJson: string): PlannedRequest {
     const key = digest(paramsJson).toString('base64');
-    const seenBefore = this.submissions.get(key) ?? 0;
-    this.submissions.set(key, seenBefore + 1);
+    const seenBefore = this.submissions.count(key);
+    this.submissions.increment(key);
 
     const problem = paramsProblem(params);
     if (problem)
@@ -58,18 +108,16 @@ export class OutcomePlanner {
     }
     for (const { rule, applied } of this.rules) {
       if (!matches(rule.match.customId, customId) || !matches(rule.match.text, text)) continue;
-      const times = applied.get(key) ?? 0;
-      if (times >= (rule.times ?? Infinity)) continue;
-      applied.set(key, times + 1);
+      if (applied.count(key) >= (rule.times ?? Infinity)) continue;
+      applied.increment(key);
       if (rule.outcome === 'errored') return failure(rule.errorType);
       if (rule.outcome === 'expired') return { outcome: 'expired', cache: 'none' };
       return { outcome: 'succeeded', cache: this.cacheUse(typed, paramsJson) };
     }
     const unit = digest(`${customId}\n${paramsJson}`).readUInt32BE(0) / 0x100000000;
-    if (scenario.erroredFraction !== undefined && unit < scenario.erroredFraction) return failure(scenario.errorType);
-    if (scenario.expiredFraction !== undefined && unit >= 1 - scenario.expiredFraction) {
-      return { outcome: 'expired', cache: 'none' };
-    }
+    const { erroredFraction, expiredFraction, errorType } = this.scenario;
+    if (erroredFraction !== undefined && unit < erroredFraction) return failure(errorType);
+    if (expiredFraction !== undefined && unit >= 1 - expiredFraction) return { outcome: 'expired', cache: 'none' };
     return { outcome: 'succeeded', cache: this.cacheUse(typed, paramsJson) };
   }
 
@@ -80,9 +128,16 @@ export class OutcomePlanner {
     const prefix = cachePrefixOf(params);
     if (!prefix) return 'none';
     const key = digest(prefix.key).toString('base64');
-    if (this.cachedPrefixes.has(key)) return 'read';
-    this.cachedPrefixes.add(key);
-    return 'write';
+    const seen = this.cachedPrefixes.count(key) > 0;
+    this.cachedPrefixes.increment(key);
+    return seen ? 'read' : 'write';
+  }
+
+  /** Makes this round's counts count for the batches after it. */
+  commit(): void {
+    this.submissions.commit();
+    for (const { applied } of this.rules) applied.commit();
+    this.cachedPrefixes.commit();
   }
 }
 

@@ -27,6 +27,32 @@ function apiError(status: number, type: string, message?: RegExp) {
   };
 }
 
+/** Posts a create body piece by piece with chunked transfer encoding: the emulator cannot know its size up front. */
+function postInPieces(url: string, pieces: string[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/v1/messages/batches`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'test-key', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    // The emulator may answer (413) and close before every piece is sent.
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
+    const send = (i: number): void => {
+      if (i === pieces.length) return void req.end();
+      if (req.destroyed) return;
+      if (req.write(pieces[i])) setImmediate(() => send(i + 1));
+      else req.once('drain', () => send(i + 1));
+    };
+    send(0);
+  });
+}
+
 describe('errors', () => {
   let t: TestEmulator;
   before(async () => {
@@ -81,6 +107,53 @@ describe('errors', () => {
       });
       assert.equal(res.status, 400);
       assert.equal((res.body as ErrorBody).error.type, 'invalid_request_error');
+    });
+
+    it('refuses a body that is not an object, or whose requests is missing or not a list', async () => {
+      const cases: [string, RegExp][] = [
+        ['[{"custom_id":"a","params":{}}]', /must be a JSON object/],
+        ['{"batch":[]}', /^requests: Field required$/],
+        ['{"requests":"all of them"}', /^requests: Input should be a valid list$/],
+        ['{"requests":{"a":{"custom_id":"a","params":{}}}}', /^requests: Input should be a valid list$/],
+      ];
+      for (const [body, message] of cases) {
+        const res = await rawCall(t.emulator, '/v1/messages/batches', { method: 'POST', body });
+        assert.equal(res.status, 400, body);
+        assert.match((res.body as ErrorBody).error.message, message, body);
+      }
+    });
+
+    it('answers a body that breaks off as not JSON, even when a request before the break is refused', async () => {
+      const res = await rawCall(t.emulator, '/v1/messages/batches', {
+        method: 'POST',
+        body: '{"requests":[{"custom_id":"has space","params":{}},{"custom_id":"b","par',
+      });
+      assert.equal(res.status, 400);
+      assert.equal((res.body as ErrorBody).error.message, 'The request body is not valid JSON.');
+    });
+
+    it('reads a create body streamed in pieces without a content-length', async () => {
+      const json = JSON.stringify({ requests: requests(300, 'piece') });
+      const pieces = Array.from({ length: Math.ceil(json.length / 997) }, (_, i) => json.slice(i * 997, (i + 1) * 997));
+      const { status, body } = await postInPieces(t.emulator.url, pieces);
+      assert.equal(status, 200, body);
+      const batch = JSON.parse(body) as Anthropic.Messages.MessageBatch;
+      assert.equal(batch.request_counts.processing, 300);
+      t.clock.advance(25 * HOUR);
+      const lines = await resultsOf(t.client, batch.id);
+      assert.deepEqual(
+        lines.map((l) => l.custom_id),
+        requests(300, 'piece').map((r) => r.custom_id),
+      );
+    });
+
+    it('refuses with 413 a body that streams past 256 MB without declaring its size', async () => {
+      // Valid JSON all the way (whitespace), so only the size can refuse it.
+      const spaces = ' '.repeat(4 * 1024 * 1024);
+      const pieces = ['{"requests":[', ...Array.from({ length: 65 }, () => spaces)];
+      const { status, body } = await postInPieces(t.emulator.url, pieces);
+      assert.equal(status, 413);
+      assert.equal((JSON.parse(body) as ErrorBody).error.type, 'request_too_large');
     });
 
     it('refuses an empty requests list', async () => {

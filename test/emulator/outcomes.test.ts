@@ -74,6 +74,17 @@ describe('request outcomes', () => {
     assert.equal(errorTypeOf(third.get('always-r3')), 'invalid_request_error');
   });
 
+  it('counts no submissions for a create it refuses: the next create is still the first submission', async () => {
+    const flaky = request('flaky', 'Summarise this [emulator:errored=overloaded_error x1]');
+    await assert.rejects(
+      t.client.messages.batches.create({ requests: [flaky, request('dup', 'one'), request('dup', 'two')] }),
+      /Duplicate custom_id found: dup/,
+    );
+    assert.equal(t.emulator.record.batches().length, 0, 'no batch was made');
+    const results = await run([flaky]);
+    assert.equal(errorTypeOf(results.get('flaky')), 'overloaded_error', 'the refused create did not use up x1');
+  });
+
   it('errors and expires deterministic fractions of requests', async () => {
     t.emulator.control.setScenario({ erroredFraction: 0.2, errorType: 'overloaded_error', expiredFraction: 0.1 });
     const batch = requests(500, 'frac');
