@@ -2,10 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { ChunkRef, RequestDefaults } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
-import { writeChunk } from '../storage/local-storage';
+import { CoalescedWrites } from '../storage/coalesced-writes';
 import { ChunkWriter } from '../requests/chunk-writer';
 import { describeProblems, scanRequests, type ScanReport } from '../requests/scan-requests';
 import { internalId } from '../requests/internal-ids';
+import { paramsTextOf, requestBodyLine } from '../requests/request-body-line';
 import { workPaths } from './work-paths';
 
 export interface PrepareInput {
@@ -34,18 +35,22 @@ export function createPrepareActivities({ storage }: { storage: JobStorage }) {
       const chunks = new ChunkWriter(storage, (i) => paths.chunkBody(1, i), input.limits);
       let report: ScanReport | undefined;
       let chunkRefs: ChunkRef[] = [];
-      await storage.write(paths.idIndex, async (ids) => {
+      await storage.write(paths.idIndex, async (idSink) => {
+        const ids = new CoalescedWrites(idSink);
         report = await scanRequests(storage.read(input.requests), {
           defaults: input.defaults,
           onProgress: (lines) => Context.current().heartbeat({ lines }),
-          onRequest: async (request, seq) => {
-            await writeChunk(ids, `${request.customId}\n`);
-            await chunks.add((chunk) =>
-              JSON.stringify({ custom_id: internalId(input.jobKey, 1, chunk, seq), params: request.params }),
-            );
+          onRequest: (request, seq, line) => {
+            const idWritten = ids.write(`${request.customId}\n`);
+            const paramsJson =
+              (request.defaultsUsed ? undefined : paramsTextOf(line, request.customId)) ??
+              JSON.stringify(request.params);
+            const added = chunks.add((chunk) => requestBodyLine(internalId(input.jobKey, 1, chunk, seq), paramsJson));
+            return idWritten || added ? Promise.all([idWritten, added]).then(() => undefined) : undefined;
           },
         });
         chunkRefs = await chunks.finish();
+        await ids.flush();
       });
       const scanned = report!;
       if (scanned.problemCount > 0) {

@@ -4,6 +4,7 @@ import type { ChunkRef, RetryableOutcome } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
 import { ChunkWriter, requestLineOf } from '../requests/chunk-writer';
 import { chunkPrefix, internalId, seqOf } from '../requests/internal-ids';
+import { requestBodyLine, splitRequestLine } from '../requests/request-body-line';
 import type { OutcomeLine } from './collect';
 import { workPaths } from './work-paths';
 
@@ -45,15 +46,21 @@ export function createRetryRoundActivities({ storage }: { storage: JobStorage })
           const requestLine = requestLineOf(bodyLine);
           if (requestLine === undefined) continue;
           if (++read % 10_000 === 0) ctx.heartbeat({ read });
-          const request = JSON.parse(requestLine) as { custom_id: string; params: unknown };
-          const seq = seqOf(request.custom_id, prefix);
+          // Our own lines are always in the usual shape; parsing is only the fallback.
+          const request = splitRequestLine(requestLine) ?? parsedRequestLine(requestLine);
+          const seq = seqOf(request.customId, prefix);
           if (seq === undefined || !retry.has(seq)) continue;
           await writer.add((chunk) =>
-            JSON.stringify({ custom_id: internalId(input.jobKey, input.round, chunk, seq), params: request.params }),
+            requestBodyLine(internalId(input.jobKey, input.round, chunk, seq), request.paramsJson),
           );
         }
       }
       return writer.finish();
     },
   };
+}
+
+function parsedRequestLine(line: string): { customId: string; paramsJson: string } {
+  const request = JSON.parse(line) as { custom_id: string; params: unknown };
+  return { customId: request.custom_id, paramsJson: JSON.stringify(request.params) };
 }

@@ -21,12 +21,23 @@ export type RequestParams = z.infer<typeof paramsSchema>;
 export interface CheckedRequest {
   customId: string;
   params: RequestParams;
+  /** Whether a default supplied a field the line lacked (then the line's own params text is not the whole of them). */
+  defaultsUsed: boolean;
 }
 
 export type LineCheck = { ok: true; request: CheckedRequest } | { ok: false; problem: string };
 
-/** Parses and checks one non-blank line; uniqueness across the file is the caller's (it sees every line). */
-export function checkRequestLine(line: string, defaults: RequestDefaults): LineCheck {
+/**
+ * The check of one non-blank line, for a file whose requests share `defaults`; uniqueness across the file is the
+ * caller's (it sees every line).
+ */
+export function requestLineChecker(defaults: RequestDefaults): (line: string) => LineCheck {
+  const given = withoutUndefined(defaults);
+  const givenKeys = Object.keys(given);
+  return (line) => checkRequestLine(line, given, givenKeys);
+}
+
+function checkRequestLine(line: string, defaults: Record<string, unknown>, defaultKeys: string[]): LineCheck {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -47,13 +58,14 @@ export function checkRequestLine(line: string, defaults: RequestDefaults): LineC
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return { ok: false, problem: `params is missing or not an object (custom_id ${customId})` };
   }
-  const merged = { ...withoutUndefined(defaults), ...params };
+  const defaultsUsed = defaultKeys.some((key) => !(key in params));
+  const merged = defaultsUsed ? { ...defaults, ...params } : params;
   const parsed = paramsSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, problem: `${issue?.message ?? 'invalid params'} (custom_id ${customId})` };
   }
-  return { ok: true, request: { customId, params: parsed.data } };
+  return { ok: true, request: { customId, params: parsed.data, defaultsUsed } };
 }
 
 function withoutUndefined(defaults: RequestDefaults): Record<string, unknown> {

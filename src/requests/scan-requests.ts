@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { RequestDefaults } from '../shared/job';
-import { checkRequestLine, type CheckedRequest } from './request-line';
+import { requestLineChecker, type CheckedRequest } from './request-line';
 
 export interface RequestProblem {
   line: number;
@@ -19,7 +19,7 @@ export interface ScanReport {
 export interface ScanOptions {
   defaults: RequestDefaults;
   /** Called for each valid request in input order, with its 0-based position among valid requests. */
-  onRequest?: (request: CheckedRequest, seq: number, line: string) => Promise<void> | void;
+  onRequest?: (request: CheckedRequest, seq: number, line: string) => Promise<void> | undefined | void;
   /** Called every `progressEvery` lines (e.g. to heartbeat). */
   onProgress?: (linesRead: number) => void;
   progressEvery?: number;
@@ -42,13 +42,14 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
     problemCount += 1;
     if (problems.length < keep) problems.push({ line, problem: text });
   };
+  const check = requestLineChecker(options.defaults);
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const raw of lines) {
     lineNumber += 1;
     if (lineNumber % every === 0) options.onProgress?.(lineNumber);
     const line = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (line.trim().length === 0) continue;
-    const checked = checkRequestLine(line, options.defaults);
+    const checked = check(line);
     if (!checked.ok) {
       problem(lineNumber, checked.problem);
       continue;
@@ -61,7 +62,10 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
     }
     seen.set(customId, lineNumber);
     // Once the file is known to be bad, nothing further is written: the caller throws the report away.
-    if (problemCount === 0) await options.onRequest?.(checked.request, requests, line);
+    if (problemCount === 0) {
+      const pending = options.onRequest?.(checked.request, requests, line);
+      if (pending) await pending;
+    }
     requests += 1;
   }
   if (requests === 0 && problemCount === 0) problem(0, 'the file has no requests');
