@@ -117,11 +117,48 @@ function lastUserText(params: MessageParams): string {
   return '';
 }
 
-/** A short, summary-like echo of the last user turn. */
+/** What `\s` matches in a JavaScript regular expression, beyond ASCII. */
+function isWideSpace(code: number): boolean {
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+const GIST_WORDS = 16;
+
+/**
+ * A short, summary-like echo of the last user turn: its word count and first words. One pass over the characters,
+ * without splitting the whole turn into words (results of a 100,000-request batch spent most of their time there).
+ */
 function replyTo(params: MessageParams): string {
-  const words = lastUserText(params).replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
-  const gist = words.slice(0, 16).join(' ');
-  return `Summary (${words.length} words): ${gist}${words.length > 16 ? ' …' : ''}`;
+  const text = lastUserText(params);
+  const gist: string[] = [];
+  let words = 0;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const space = code <= 32 ? code === 32 || (code >= 9 && code <= 13) : code >= 0xa0 && isWideSpace(code);
+    if (!space) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (words < GIST_WORDS) gist.push(text.slice(start, i));
+      words += 1;
+      start = -1;
+    }
+  }
+  if (start >= 0) {
+    if (words < GIST_WORDS) gist.push(text.slice(start));
+    words += 1;
+  }
+  return `Summary (${words} words): ${gist.join(' ')}${words > GIST_WORDS ? ' …' : ''}`;
 }
 
 /** The assistant Message the API would answer with, derived only from the params (and the cache decision). */
