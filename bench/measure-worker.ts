@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const [step, file, output, apiUrl, batchId] = process.argv.slice(2);
   const bytes = (await stat(file!)).size;
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   let detail: unknown;
   const activities = createActivities({
     anthropic: new Anthropic({ apiKey: 'bench', baseURL: apiUrl ?? 'http://127.0.0.1:1' }),
@@ -61,9 +62,14 @@ async function main(): Promise<void> {
     detail = collected.counts;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // CPU time is the step's own cost even when the other end (the emulator serving results) sets the pace.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   sample();
   clearInterval(sampler);
-  console.log(JSON.stringify({ step, seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMb: peak / 1e6, detail }));
+  console.log(
+    JSON.stringify({ step, seconds, cpuSeconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMb: peak / 1e6, detail }),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -21,6 +21,7 @@ const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(
 interface Figures {
   step: string;
   seconds: number;
+  cpuSeconds: number;
   mbPerSecond: number;
   peakRssMb: number;
   detail: unknown;
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     }
 
     const row = (f: Figures) =>
-      `${f.step.padEnd(16)} ${f.seconds.toFixed(2).padStart(7)} s ${f.mbPerSecond.toFixed(1).padStart(8)} MB/s ${f.peakRssMb.toFixed(0).padStart(6)} MB peak RSS  ${(reference.mbPerSecond / f.mbPerSecond).toFixed(2)}x of the JSON.parse reference time`;
+      `${f.step.padEnd(16)} ${f.seconds.toFixed(2).padStart(7)} s ${f.mbPerSecond.toFixed(1).padStart(8)} MB/s ${f.peakRssMb.toFixed(0).padStart(6)} MB peak RSS  ${(reference.mbPerSecond / f.mbPerSecond).toFixed(2)}x of the JSON.parse reference time, CPU ${(f.cpuSeconds / reference.cpuSeconds).toFixed(2)}x`;
     console.log(`\n${REQUESTS} requests, ${(validate.mbPerSecond * validate.seconds).toFixed(0)} MB`);
     console.log(row(reference));
     console.log(row(validate));

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { emptyCost, emptyCounts, emptyTokens, type CollectedBatch, type RetryableOutcome } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
-import { writeChunk } from '../storage/local-storage';
+import { CoalescedWrites } from '../storage/coalesced-writes';
 import { chunkPrefix, seqOf } from '../requests/internal-ids';
 import { addUsage } from '../pricing/prices';
 import { callApi } from './api-errors';
@@ -44,6 +44,7 @@ export function createCollectActivities({ anthropic, storage }: { anthropic: Ant
       const retryableByOutcome = { errored: 0, expired: 0 };
       let lines = 0;
       await storage.write(ref, async (sink) => {
+        const out = new CoalescedWrites(sink);
         const results = await callApi('read batch results', () => anthropic.messages.batches.results(input.batchId));
         for await (const result of results) {
           const seq = seqOf(result.custom_id, prefix);
@@ -72,10 +73,12 @@ export function createCollectActivities({ anthropic, storage }: { anthropic: Ant
           } else {
             counts.canceled += 1;
           }
-          await writeChunk(sink, JSON.stringify(line) + '\n');
+          const written = out.write(JSON.stringify(line) + '\n');
+          if (written) await written;
           lines += 1;
           if (lines % 1000 === 0) ctx.heartbeat({ lines });
         }
+        await out.flush();
         if (lines !== input.requestCount) {
           // A results stream that ended early: the whole collect is retried, the partial file discarded.
           throw ApplicationFailure.retryable(
