@@ -15,7 +15,9 @@ export class LocalStorage implements JobStorage {
   }
 
   read(ref: string): Readable {
-    return createReadStream(uriToPath(ref), { highWaterMark: 1024 * 1024 });
+    // Node's default chunk size on purpose: with 1 MB chunks, lines cut from them (and anything built from those lines
+    // still waiting to be written) kept whole megabytes alive, and validating a 1 GB file peaked at ~500 MB RSS, not ~270.
+    return createReadStream(uriToPath(ref), { highWaterMark: 64 * 1024 });
   }
 
   async write(ref: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
