@@ -11,9 +11,12 @@ export function splitRequestLine(line: string): { customId: string; paramsJson: 
   if (!lead) return undefined;
   const end = line.lastIndexOf('}');
   const paramsJson = line.slice(lead[0].length, end).trim();
-  // A second custom_id key after the params would win when the API reads the line. (A prompt that quotes
-  // "custom_id" as a whole string only costs the slow path: inside a JSON string its quotes are escaped.)
-  if (paramsJson.length === 0 || paramsJson.includes('"custom_id"')) return undefined;
+  // A repeated custom_id or params key after the params would leave it to the reader which one counts. Quotes inside
+  // a prompt are escaped and never match these; a string that is exactly "params" (say, in a tool schema) only costs
+  // the slow path.
+  if (paramsJson.length === 0 || paramsJson.includes('"custom_id"') || paramsJson.includes('"params"')) {
+    return undefined;
+  }
   return { customId: lead[1]!, paramsJson };
 }
 

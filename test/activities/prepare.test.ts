@@ -14,8 +14,8 @@ import { LocalStorage } from '../../src/storage/local-storage';
 
 const JOB = 'jtest0000001';
 
-/** Splits these input lines and returns the requests of every create body written, in order. */
-async function sentRequests(lines: string[], defaults: RequestDefaults = {}) {
+/** Splits these input lines; returns the requests of every create body written, parsed and as raw lines, in order. */
+async function split(lines: string[], defaults: RequestDefaults = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'prepare-'));
   const requests = join(dir, 'in.jsonl');
   await writeFile(requests, lines.join('\n') + '\n');
@@ -33,11 +33,16 @@ async function sentRequests(lines: string[], defaults: RequestDefaults = {}) {
     }),
   );
   const sent: { custom_id: string; params: Record<string, unknown> }[] = [];
+  const rawLines: string[] = [];
   for (const chunk of prepared.chunks) {
-    sent.push(...(JSON.parse(await readFile(chunk.body, 'utf8')) as { requests: typeof sent }).requests);
+    const body = await readFile(chunk.body, 'utf8');
+    sent.push(...(JSON.parse(body) as { requests: typeof sent }).requests);
+    rawLines.push(...body.split('\n').filter((line) => line.startsWith('{"custom_id"')));
   }
-  return sent;
+  return { sent, rawLines };
 }
+
+const sentRequests = async (lines: string[], defaults?: RequestDefaults) => (await split(lines, defaults)).sent;
 
 const params = (text: string) => ({
   model: 'claude-haiku-4-5',
@@ -72,9 +77,19 @@ describe('validate and split', () => {
     assert.deepEqual(sent[0]?.params, { ...withoutMaxTokens, max_tokens: 99 });
   });
 
-  it('never lets a repeated custom_id key in a line override the internal id', async () => {
-    const line = `{"custom_id":"a","params":${JSON.stringify(params('x'))},"custom_id":"a"}`;
-    const sent = await sentRequests([line]);
-    assert.deepEqual(sent, [{ custom_id: `${JOB}-r1c0-0`, params: params('x') }]);
+  it('sends one custom_id and the checked params when a line repeats its keys', async () => {
+    const { sent, rawLines } = await split([
+      `{"custom_id":"a","params":${JSON.stringify(params('x'))},"custom_id":"a"}`,
+      `{"custom_id":"b","params":{"model":"unchecked"},"params":${JSON.stringify(params('y'))}}`,
+    ]);
+    assert.equal(rawLines.length, 2);
+    assert.ok(
+      rawLines.every((line) => line.split('"custom_id"').length === 2 && line.split('"params"').length === 2),
+      'each key once',
+    );
+    assert.deepEqual(sent, [
+      { custom_id: `${JOB}-r1c0-0`, params: params('x') },
+      { custom_id: `${JOB}-r1c0-1`, params: params('y') },
+    ]);
   });
 });
