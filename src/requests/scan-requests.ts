@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { RequestDefaults } from '../shared/job';
+import { CustomIdIndex } from './custom-id-index';
 import { requestLineChecker, type CheckedRequest } from './request-line';
 
 export interface RequestProblem {
@@ -33,7 +34,7 @@ export interface ScanOptions {
 export async function scanRequests(input: Readable, options: ScanOptions): Promise<ScanReport> {
   const keep = options.maxProblemsKept ?? 20;
   const every = options.progressEvery ?? 10_000;
-  const seen = new Map<string, number>();
+  const seen = new CustomIdIndex();
   const problems: RequestProblem[] = [];
   let problemCount = 0;
   let lineNumber = 0;
@@ -55,12 +56,11 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
       continue;
     }
     const { customId } = checked.request;
-    const firstLine = seen.get(customId);
+    const firstLine = seen.firstLineOf(customId, lineNumber);
     if (firstLine !== undefined) {
       problem(lineNumber, `duplicate custom_id ${JSON.stringify(customId)} (first used on line ${firstLine})`);
       continue;
     }
-    seen.set(customId, lineNumber);
     // Once the file is known to be bad, nothing further is written: the caller throws the report away.
     if (problemCount === 0) {
       const pending = options.onRequest?.(checked.request, requests, line);

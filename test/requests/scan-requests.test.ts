@@ -50,6 +50,21 @@ describe('requests file checks', () => {
     assert.match(text[9]!, /whole number/);
   });
 
+  it('finds every duplicate among many thousand custom_ids, naming the line each was first used on', async () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => `doc-${i}`);
+    const lines = [...ids, 'doc-0', 'doc-12345', 'doc-19999', 'doc-20000', 'Doc-0'].map((id) => line(id));
+    const report = await scan(lines.join('\n'));
+    assert.equal(report.requests, 20_002, 'doc-20000 and Doc-0 are new ids');
+    assert.deepEqual(
+      report.problems.map((p) => [p.line, p.problem]),
+      [
+        [20_001, 'duplicate custom_id "doc-0" (first used on line 1)'],
+        [20_002, 'duplicate custom_id "doc-12345" (first used on line 12346)'],
+        [20_003, 'duplicate custom_id "doc-19999" (first used on line 20000)'],
+      ],
+    );
+  });
+
   it('fills model, max_tokens and system from the defaults when a request leaves them out', async () => {
     const bare = JSON.stringify({ custom_id: 'a', params: { messages: [{ role: 'user', content: 'x' }] } });
     assert.equal((await scan(bare)).problemCount, 1);
