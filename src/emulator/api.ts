@@ -173,7 +173,8 @@ export async function resultsEndpoint(
       `The results of message batch ${batch.id} have been archived and are no longer available.`,
     );
   }
-  await streamResults(res, { batch, timeline, scenario, lines: state.store.lines(batch.id), now }, headers);
+  const replies = state.store.lines(batch.id, 'replies');
+  await streamResults(res, { batch, timeline, scenario, replies, now }, headers);
 }
 
 export async function messagesEndpoint(state: EmulatorState, req: IncomingMessage) {

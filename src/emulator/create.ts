@@ -1,10 +1,12 @@
 // Creating a batch from a streamed body: the create-time checks of the API on each request as it arrives, a compact
-// plan, and the requests' log, all in one pass. A batch refused at its last byte leaves nothing behind.
+// plan, the requests' log and the replies they will get, all in one pass. A batch refused at its last byte leaves
+// nothing behind.
 import { type BatchPlan, CACHE_USES, OUTCOMES, type StoredBatch } from './batches';
 import { HttpError } from './http-errors';
 import { newId } from './ids';
 import type { OutcomePlanner } from './outcomes';
-import type { BatchStore } from './store';
+import { NO_REPLY, replyLine } from './results';
+import type { BatchLogs, BatchStore } from './store';
 import type { Scenario } from './types';
 
 export const MAX_REQUESTS = 100_000;
@@ -57,8 +59,17 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
   const errors: BatchPlan['errors'] = new Map();
   const round = ctx.planner.round(ctx.scenario);
   const seen = new Set<string>();
-  const writer = await ctx.store.writerFor(id, ctx.declaredBytes ?? Infinity);
-  const kept: string[] = [];
+  const writers = await ctx.store.writersFor(id, ctx.declaredBytes ?? Infinity);
+  const kept: BatchLogs<string[]> = { requests: [], replies: [] };
+  const log = async (requestLine: string, replyLine: string) => {
+    if (!writers) {
+      kept.requests.push(requestLine);
+      kept.replies.push(replyLine);
+      return;
+    }
+    await writers.requests.add(requestLine);
+    await writers.replies.add(replyLine);
+  };
   let count = 0;
   let refusal: HttpError | undefined;
   try {
@@ -74,9 +85,10 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
       outcomes[i] = OUTCOMES.indexOf(planned.outcome);
       cache[i] = CACHE_USES.indexOf(planned.cache);
       if (planned.error) errors.set(i, planned.error);
-      const line = `{"custom_id":${JSON.stringify(customId)},"params":${paramsJson}}`;
-      if (writer) await writer.add(line);
-      else kept.push(line);
+      await log(
+        `{"custom_id":${JSON.stringify(customId)},"params":${paramsJson}}`,
+        planned.outcome === 'succeeded' ? replyLine(params, planned.cache) : NO_REPLY,
+      );
     }
     if (count === 0) throw new HttpError(400, 'requests: List should have at least 1 item after validation, not 0');
     if (count > MAX_REQUESTS) {
@@ -87,7 +99,8 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
     }
     if (refusal) throw refusal;
   } catch (err) {
-    await writer?.abandon();
+    await writers?.requests.abandon();
+    await writers?.replies.abandon();
     throw err;
   }
   round.commit();
@@ -100,6 +113,14 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
     plan: { customIds, outcomes: outcomes.slice(0, count), cache: cache.slice(0, count), errors },
     retrieves: 0,
   };
-  ctx.store.add(batch, writer ? await writer.close(ctx.store.durable) : kept);
+  ctx.store.add(
+    batch,
+    writers
+      ? {
+          requests: await writers.requests.close(ctx.store.durable),
+          replies: await writers.replies.close(ctx.store.durable),
+        }
+      : kept,
+  );
   return batch;
 }

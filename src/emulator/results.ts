@@ -1,26 +1,35 @@
-// The results stream: one JSON line per request, generated from the request log as it is sent, with backpressure,
-// so a 100,000-request batch never exists as one string.
+// The results stream: one JSON line per request, with backpressure, so a 100,000-request batch never exists as one
+// string. A succeeded request's message is worked out once, at creation, and kept in the batch's replies log; the
+// stream only adds its id, so it never has to read or parse the requests again.
 import type { ServerResponse } from 'node:http';
-import { CACHE_USES, type StoredBatch, type Timeline } from './batches';
-import { messageFor, type MessageParams } from './completions';
+import type { StoredBatch, Timeline } from './batches';
+import { messageFor, type CacheUse, type MessageParams } from './completions';
 import { stableId } from './ids';
 import type { Scenario } from './types';
 
-/** One result line's `result` for request `i`, whose log line is `line`. */
-export function resultOf(batch: StoredBatch, timeline: Timeline, i: number, line: string, now: number) {
+/** The replies-log line of a request that will not succeed (lines cannot be empty). */
+export const NO_REPLY = '{}';
+
+/** The replies-log line of a request planned to succeed: its message, all but the id. */
+export function replyLine(params: MessageParams, cache: CacheUse): string {
+  const { id: _id, ...message } = messageFor(params, { id: '', cache, serviceTier: 'batch' });
+  return JSON.stringify(message);
+}
+
+/** Request `i`'s result line (without its newline), given its replies-log line. */
+export function resultLine(batch: StoredBatch, timeline: Timeline, i: number, reply: string, now: number): string {
+  const customId = batch.plan.customIds[i]!;
   const state = timeline.requestState(i, now);
   if (state === 'succeeded') {
-    const { params } = JSON.parse(line) as { params: MessageParams };
-    const customId = batch.plan.customIds[i]!;
-    return {
-      type: 'succeeded' as const,
-      message: messageFor(params, {
-        id: stableId('msg_', `${batch.id}/${customId}`),
-        cache: CACHE_USES[batch.plan.cache[i]!] ?? 'none',
-        serviceTier: 'batch',
-      }),
-    };
+    const id = stableId('msg_', `${batch.id}/${customId}`);
+    // The reply is the message's JSON object without its id; the id goes first, as in the API's own order.
+    const message = `{"id":${JSON.stringify(id)},${reply.slice(1)}`;
+    return `{"custom_id":${JSON.stringify(customId)},"result":{"type":"succeeded","message":${message}}}`;
   }
+  return JSON.stringify({ custom_id: customId, result: unsucceeded(batch, i, state) });
+}
+
+function unsucceeded(batch: StoredBatch, i: number, state: ReturnType<Timeline['requestState']>) {
   if (state === 'errored') {
     const error = batch.plan.errors.get(i) ?? { type: 'api_error', message: 'Internal server error' };
     return { type: 'errored' as const, error: { type: 'error', error, request_id: null } };
@@ -46,7 +55,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function streamResults(
   res: ServerResponse,
-  source: { batch: StoredBatch; timeline: Timeline; scenario: Scenario; lines: AsyncIterable<string>; now: number },
+  source: { batch: StoredBatch; timeline: Timeline; scenario: Scenario; replies: AsyncIterable<string>; now: number },
   headers: Record<string, string>,
 ): Promise<void> {
   const { batch, timeline, scenario, now } = source;
@@ -61,7 +70,7 @@ export async function streamResults(
     if (!ready) await writable(res);
   };
   let i = 0;
-  for await (const line of source.lines) {
+  for await (const reply of source.replies) {
     if (res.destroyed) return;
     if (scenario.cutResultsAfterLines !== undefined && i >= scenario.cutResultsAfterLines) {
       // Like a connection lost mid-download: the lines so far arrive, then the stream breaks without its end.
@@ -69,8 +78,7 @@ export async function streamResults(
       res.socket?.end();
       return;
     }
-    const customId = batch.plan.customIds[i]!;
-    pending += JSON.stringify({ custom_id: customId, result: resultOf(batch, timeline, i, line, now) }) + '\n';
+    pending += resultLine(batch, timeline, i, reply, now) + '\n';
     i += 1;
     if (scenario.resultsDelayMsPerLine) {
       await flush();

@@ -203,7 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       batches: () => state.created.map((b) => ({ ...b, customIds: [...b.customIds] })),
       async requestsOf(batchId) {
         const out: { custom_id: string; params: unknown }[] = [];
-        for await (const line of state.store.lines(batchId))
+        for await (const line of state.store.lines(batchId, 'requests'))
           out.push(JSON.parse(line) as { custom_id: string; params: unknown });
         return out;
       },

@@ -1,6 +1,7 @@
-// Where batches live. In memory by default (large batches' requests spill to a temporary file); with a data directory,
-// every batch is three files that a restarted emulator loads again:
+// Where batches live. In memory by default (large batches' logs spill to temporary files); with a data directory,
+// every batch is four files that a restarted emulator loads again:
 //   <id>.requests.jsonl  the requests as submitted, one a line
+//   <id>.replies.jsonl   the message each request is answered with if it succeeds, worked out at creation, one a line
 //   <id>.plan.json       what was decided per request (outcomes, cache use, errors)
 //   <id>.meta.json       the rest (times, scenario, cancel, archive); written last, so its presence means complete
 import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -10,10 +11,18 @@ import { join } from 'node:path';
 import type { StoredBatch } from './batches';
 import { FileRequestLog, MemoryRequestLog, RequestLogWriter, type RequestLog } from './request-log';
 
-/** Bodies above this many bytes keep their requests in a file even without a data directory. */
+/** Bodies above this many bytes keep their logs in files even without a data directory. */
 const SPILL_BYTES = 8 * 1024 * 1024;
 
 type StoredMeta = Omit<StoredBatch, 'plan'> & { requestCount: number };
+
+/** A batch's two logs, line i of each about request i. */
+export interface BatchLogs<T> {
+  requests: T;
+  replies: T;
+}
+
+type Entry = { batch: StoredBatch } & BatchLogs<RequestLog>;
 
 interface StoredPlan {
   customIds: string[];
@@ -29,7 +38,7 @@ function writeAtomically(path: string, text: string): void {
 }
 
 export class BatchStore {
-  private readonly entries = new Map<string, { batch: StoredBatch; log: RequestLog }>();
+  private readonly entries = new Map<string, Entry>();
   private lastSeq = 0;
   private spillDir: string | undefined;
 
@@ -60,7 +69,11 @@ export class BatchStore {
             errors: new Map(plan.errors.map(([i, type, message]) => [i, { type, message }])),
           },
         };
-        this.entries.set(id, { batch, log: new FileRequestLog(join(dir, `${id}.requests.jsonl`)) });
+        this.entries.set(id, {
+          batch,
+          requests: new FileRequestLog(join(dir, `${id}.requests.jsonl`)),
+          replies: new FileRequestLog(join(dir, `${id}.replies.jsonl`)),
+        });
         this.lastSeq = Math.max(this.lastSeq, batch.seq);
       } catch (err) {
         log(`skipping unreadable batch ${id}: ${String(err)}`);
@@ -81,20 +94,26 @@ export class BatchStore {
     return this.entries.get(id)?.batch;
   }
 
-  /** A file for a new batch's requests, or undefined when they are small enough to keep in memory. */
-  writerFor(id: string, bodyBytes: number): Promise<RequestLogWriter> | undefined {
-    if (this.dir) return RequestLogWriter.create(join(this.dir, `${id}.requests.jsonl`));
-    if (bodyBytes <= SPILL_BYTES) return undefined;
-    this.spillDir ??= mkdtempSync(join(tmpdir(), 'claude-batch-emulator-'));
-    return RequestLogWriter.create(join(this.spillDir, `${id}.requests.jsonl`));
+  /** Files for a new batch's logs, or undefined when they are small enough to keep in memory. */
+  async writersFor(id: string, bodyBytes: number): Promise<BatchLogs<RequestLogWriter> | undefined> {
+    let dir = this.dir;
+    if (!dir) {
+      if (bodyBytes <= SPILL_BYTES) return undefined;
+      dir = this.spillDir ??= mkdtempSync(join(tmpdir(), 'claude-batch-emulator-'));
+    }
+    return {
+      requests: await RequestLogWriter.create(join(dir, `${id}.requests.jsonl`)),
+      replies: await RequestLogWriter.create(join(dir, `${id}.replies.jsonl`)),
+    };
   }
 
   get durable(): boolean {
     return this.dir !== undefined;
   }
 
-  add(batch: StoredBatch, log: RequestLog | string[]): void {
-    this.entries.set(batch.id, { batch, log: Array.isArray(log) ? new MemoryRequestLog(log) : log });
+  add(batch: StoredBatch, logs: BatchLogs<RequestLog | string[]>): void {
+    const logOf = (log: RequestLog | string[]) => (Array.isArray(log) ? new MemoryRequestLog(log) : log);
+    this.entries.set(batch.id, { batch, requests: logOf(logs.requests), replies: logOf(logs.replies) });
     if (!this.dir) return;
     const plan: StoredPlan = {
       customIds: batch.plan.customIds,
@@ -122,14 +141,15 @@ export class BatchStore {
       await rm(join(this.dir, `${id}.meta.json`), { force: true });
       await rm(join(this.dir, `${id}.plan.json`), { force: true });
     }
-    await entry.log.remove();
+    await entry.requests.remove();
+    await entry.replies.remove();
   }
 
-  /** A batch's request lines in order; throws for an unknown (or deleted) batch. */
-  lines(id: string): AsyncIterable<string> {
+  /** A batch's lines of one log in order; throws for an unknown (or deleted) batch. */
+  lines(id: string, log: keyof BatchLogs<unknown>): AsyncIterable<string> {
     const entry = this.entries.get(id);
     if (!entry) throw new Error(`no batch ${id} (never created, or deleted)`);
-    return entry.log.lines();
+    return entry[log].lines();
   }
 
   /** Forgets every batch at once; their files go in the background of the returned promise. */

@@ -3,7 +3,13 @@
 // million requests peaked near 400 MB. Here each id is a 96-bit digest in one typed array outside that heap, 16 bytes
 // a slot. Two different ids share a digest with a chance below 1e-16 in a million ids (and custom_ids are the user's
 // own: nobody gains by crafting a collision).
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** MD5 of a string: the one-shot `crypto.hash` where Node has it (20.12 on), a third faster than a Hash object. */
+const md5: (text: string) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => crypto.hash('md5', text, 'buffer')
+    : (text) => crypto.createHash('md5').update(text).digest();
 
 /** Four 32-bit words a slot: three of digest, then the line number (0: the slot is free). */
 const WORDS = 4;
@@ -14,8 +20,7 @@ export class CustomIdIndex {
 
   /** The line this id first appeared on, or undefined (and it is recorded as appearing on `line`, counted from 1). */
   firstLineOf(id: string, line: number): number | undefined {
-    // createHash rather than the one-shot crypto.hash, which Node 20 has only from 20.12 (we support 20.3 on).
-    const digest = createHash('md5').update(id).digest();
+    const digest = md5(id);
     const d0 = digest.readUInt32LE(0);
     const d1 = digest.readUInt32LE(4);
     const d2 = digest.readUInt32LE(8);
