@@ -200,3 +200,12 @@ export function messageFor(
     },
   };
 }
+
+/** The replies-log line of a request that will not succeed (log lines cannot be empty). */
+export const NO_REPLY = '{}';
+
+/** The replies-log line of a request planned to succeed: its message, all but the id (which the results add). */
+export function replyLine(params: MessageParams, cache: CacheUse): string {
+  const { id: _id, ...message } = messageFor(params, { id: '', cache, serviceTier: 'batch' });
+  return JSON.stringify(message);
+}

@@ -2,10 +2,10 @@
 // plan, the requests' log and the replies they will get, all in one pass. A batch refused at its last byte leaves
 // nothing behind.
 import { type BatchPlan, CACHE_USES, OUTCOMES, type StoredBatch } from './batches';
+import { NO_REPLY, replyLine } from './completions';
 import { HttpError } from './http-errors';
 import { newId } from './ids';
 import type { OutcomePlanner } from './outcomes';
-import { NO_REPLY, replyLine } from './results';
 import type { BatchLogs, BatchStore } from './store';
 import type { Scenario } from './types';
 

@@ -3,18 +3,8 @@
 // stream only adds its id, so it never has to read or parse the requests again.
 import type { ServerResponse } from 'node:http';
 import type { StoredBatch, Timeline } from './batches';
-import { messageFor, type CacheUse, type MessageParams } from './completions';
 import { stableId } from './ids';
 import type { Scenario } from './types';
-
-/** The replies-log line of a request that will not succeed (lines cannot be empty). */
-export const NO_REPLY = '{}';
-
-/** The replies-log line of a request planned to succeed: its message, all but the id. */
-export function replyLine(params: MessageParams, cache: CacheUse): string {
-  const { id: _id, ...message } = messageFor(params, { id: '', cache, serviceTier: 'batch' });
-  return JSON.stringify(message);
-}
 
 /** Request `i`'s result line (without its newline), given its replies-log line. */
 export function resultLine(batch: StoredBatch, timeline: Timeline, i: number, reply: string, now: number): string {

@@ -4,11 +4,12 @@
 //   <id>.replies.jsonl   the message each request is answered with if it succeeds, worked out at creation, one a line
 //   <id>.plan.json       what was decided per request (outcomes, cache use, errors)
 //   <id>.meta.json       the rest (times, scenario, cancel, archive); written last, so its presence means complete
-import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredBatch } from './batches';
+import { CACHE_USES, OUTCOMES, type StoredBatch } from './batches';
+import { NO_REPLY, replyLine, type MessageParams } from './completions';
 import { FileRequestLog, MemoryRequestLog, RequestLogWriter, type RequestLog } from './request-log';
 
 /** Bodies above this many bytes keep their logs in files even without a data directory. */
@@ -48,12 +49,12 @@ export class BatchStore {
     const store = new BatchStore(dataDir === undefined ? undefined : join(dataDir, 'batches'));
     if (store.dir) {
       await mkdir(store.dir, { recursive: true });
-      store.load(log);
+      await store.load(log);
     }
     return store;
   }
 
-  private load(log: (line: string) => void): void {
+  private async load(log: (line: string) => void): Promise<void> {
     const dir = this.dir!;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.meta.json'))) {
       const id = file.slice(0, -'.meta.json'.length);
@@ -69,10 +70,13 @@ export class BatchStore {
             errors: new Map(plan.errors.map(([i, type, message]) => [i, { type, message }])),
           },
         };
+        const requests = new FileRequestLog(join(dir, `${id}.requests.jsonl`));
+        const repliesPath = join(dir, `${id}.replies.jsonl`);
+        if (!existsSync(repliesPath)) await rebuildReplies(batch, requests, repliesPath);
         this.entries.set(id, {
           batch,
-          requests: new FileRequestLog(join(dir, `${id}.requests.jsonl`)),
-          replies: new FileRequestLog(join(dir, `${id}.replies.jsonl`)),
+          requests,
+          replies: new FileRequestLog(repliesPath),
         });
         this.lastSeq = Math.max(this.lastSeq, batch.seq);
       } catch (err) {
@@ -161,4 +165,19 @@ export class BatchStore {
   async close(): Promise<void> {
     if (this.spillDir) await rm(this.spillDir, { recursive: true, force: true });
   }
+}
+
+/** Batches kept by an emulator from before the replies log get theirs worked out again from their requests and plan. */
+async function rebuildReplies(batch: StoredBatch, requests: RequestLog, path: string): Promise<void> {
+  const writer = await RequestLogWriter.create(`${path}.tmp`);
+  const succeeded = OUTCOMES.indexOf('succeeded');
+  let i = 0;
+  for await (const line of requests.lines()) {
+    const { params } = JSON.parse(line) as { params: MessageParams };
+    const cache = CACHE_USES[batch.plan.cache[i]!] ?? 'none';
+    await writer.add(batch.plan.outcomes[i] === succeeded ? replyLine(params, cache) : NO_REPLY);
+    i += 1;
+  }
+  await writer.close(true);
+  renameSync(`${path}.tmp`, path);
 }

@@ -101,7 +101,38 @@ describe('a data directory', () => {
       await third.close();
     }
   });
+
+  it('serves the same results for a batch kept before replies were logged (an older emulator data directory)', async () => {
+    const older = await mkdtemp(join(tmpdir(), 'emulator-older-'));
+    try {
+      const clock = frozenClock();
+      const first = await testEmulator({ dataDir: older, clock });
+      first.emulator.control.addRule({ match: { customId: 'old-1' }, outcome: 'errored' });
+      const batch = await first.client.messages.batches.create({
+        requests: [...requests(3, 'old'), request('cached', 'x', { system: [cachedBlock] })],
+      });
+      clock.advance(HOUR);
+      const linesBefore = await resultsOf(first.client, batch.id);
+      await first.emulator.close();
+      await rm(join(older, 'batches', `${batch.id}.replies.jsonl`));
+
+      const second = await testEmulator({ dataDir: older, clock });
+      try {
+        assert.deepEqual(await resultsOf(second.client, batch.id), linesBefore);
+      } finally {
+        await second.emulator.close();
+      }
+    } finally {
+      await rm(older, { recursive: true, force: true });
+    }
+  });
 });
+
+const cachedBlock = {
+  type: 'text',
+  text: 'A long shared preamble. '.repeat(200),
+  cache_control: { type: 'ephemeral' },
+};
 
 function errorTypeOf(line: Awaited<ReturnType<typeof resultsOf>>[number] | undefined): string | undefined {
   return line?.result.type === 'errored' ? line.result.error.error.type : undefined;
