@@ -61,14 +61,14 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
   const seen = new Set<string>();
   const writers = await ctx.store.writersFor(id, ctx.declaredBytes ?? Infinity);
   const kept: BatchLogs<string[]> = { requests: [], replies: [] };
-  const log = async (requestLine: string, replyLine: string) => {
+  const log = async (request: string, reply: string) => {
     if (!writers) {
-      kept.requests.push(requestLine);
-      kept.replies.push(replyLine);
+      kept.requests.push(request);
+      kept.replies.push(reply);
       return;
     }
-    await writers.requests.add(requestLine);
-    await writers.replies.add(replyLine);
+    await writers.requests.add(request);
+    await writers.replies.add(reply);
   };
   let count = 0;
   let refusal: HttpError | undefined;
