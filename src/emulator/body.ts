@@ -1,48 +1,30 @@
-// Reading small request bodies (a single message, a token count) whole. A batch create streams instead: create-body.ts.
+// Request bodies, bounded by the API's 256 MB: as a stream of chunks (a batch create parses as they arrive, see
+// create-body.ts) or whole, for the small ones (a single message, a token count).
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-errors';
 
 export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
-export const tooLarge = () =>
-  new HttpError(413, `Request exceeds the maximum allowed number of bytes (${MAX_BODY_BYTES}).`);
+const tooLarge = () => new HttpError(413, `Request exceeds the maximum allowed number of bytes (${MAX_BODY_BYTES}).`);
 
-/** The whole body. Sized up front from content-length so a 200 MB body is not also held as a list of chunks. */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    let buffer = Number.isInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      if (size + chunk.length > MAX_BODY_BYTES) {
-        // Stop reading but keep the socket: the 413 still has to be answered on it.
-        req.off('data', onData);
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      if (buffer && size + chunk.length <= buffer.length) chunk.copy(buffer, size);
-      else {
-        if (buffer) chunks.push(buffer.subarray(0, size));
-        buffer = undefined;
-        chunks.push(chunk);
-      }
-      size += chunk.length;
-    };
-    req.on('data', onData);
-    req.once('error', reject);
-    req.once('end', () => resolve(buffer ? buffer.subarray(0, size) : Buffer.concat(chunks, size)));
-  });
+/** The body's chunks as they arrive; throws 413 as soon as it is known to be over the limit. */
+export async function* bodyChunks(req: IncomingMessage): AsyncGenerator<Buffer, void, undefined> {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) throw tooLarge();
+  let size = 0;
+  // Leaving early (a 413, or a caller that stops) must not destroy the socket: the answer still goes out on it.
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    yield chunk;
+  }
 }
 
-/** The parsed body and its size in bytes. */
-export async function readJson(req: IncomingMessage): Promise<{ value: unknown; bytes: number }> {
-  // Only the string outlives this line, and only until it is parsed.
-  const text = (await readBody(req)).toString('utf8');
+/** The parsed body of a small request. */
+export async function readJson(req: IncomingMessage): Promise<{ value: unknown }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of bodyChunks(req)) chunks.push(chunk);
   try {
-    return { value: JSON.parse(text) as unknown, bytes: Buffer.byteLength(text) };
+    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
   } catch {
     throw new HttpError(400, 'The request body is not valid JSON.');
   }

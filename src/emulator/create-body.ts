@@ -3,7 +3,7 @@
 // `requests` list) are answered once the last byte is in, so they take precedence over any check on one request.
 import type { IncomingMessage } from 'node:http';
 import { JSONParser, TokenType, type ParsedTokenInfo } from '@streamparser/json';
-import { MAX_BODY_BYTES, tooLarge } from './body';
+import { bodyChunks } from './body';
 import { HttpError } from './http-errors';
 
 type Kind = 'absent' | 'object' | 'list' | 'other';
@@ -47,9 +47,6 @@ const notJson = () => new HttpError(400, 'The request body is not valid JSON.');
  * failure is the one reported.
  */
 export async function* requestsOfBody(req: IncomingMessage): AsyncGenerator<unknown, void, undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-
   const topLevel = new TopLevel();
   const parser = new JSONParser({ paths: ['$.requests.*'], keepStack: false });
   let arrived: unknown[] = [];
@@ -61,11 +58,9 @@ export async function* requestsOfBody(req: IncomingMessage): AsyncGenerator<unkn
   };
   parser.onError = () => (broken = true);
 
-  let size = 0;
-  // Leaving early (a 413) must not destroy the socket: the answer still goes out on it.
-  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
+  let empty = true;
+  for await (const chunk of bodyChunks(req)) {
+    empty = false;
     // After invalid JSON the rest is only drained, so the connection stays usable for the 400.
     if (broken) continue;
     parser.write(chunk);
@@ -74,7 +69,7 @@ export async function* requestsOfBody(req: IncomingMessage): AsyncGenerator<unkn
     yield* elements;
   }
   if (!broken && !parser.isEnded) parser.end();
-  if (broken || size === 0) throw notJson();
+  if (broken || empty) throw notJson();
   if (topLevel.root !== 'object') throw new HttpError(400, 'The request body must be a JSON object.');
   if (topLevel.requests === 'absent') throw new HttpError(400, 'requests: Field required');
   if (topLevel.requests !== 'list') throw new HttpError(400, 'requests: Input should be a valid list');

@@ -20,7 +20,7 @@ export interface ScanReport {
 export interface ScanOptions {
   defaults: RequestDefaults;
   /** Called for each valid request in input order, with its 0-based position among valid requests. */
-  onRequest?: (request: CheckedRequest, seq: number, line: string) => Promise<void> | undefined | void;
+  onRequest?: (request: CheckedRequest, seq: number, line: string) => Promise<void> | void;
   /** Called every `progressEvery` lines (e.g. to heartbeat). */
   onProgress?: (linesRead: number) => void;
   progressEvery?: number;
