@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { BatchStatus, ChunkRef, RequestCounts } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
 import { chunkPrefix, seqOf } from '../requests/internal-ids';
+import { ApplicationFailure } from '@temporalio/common';
 import { callApi } from './api-errors';
 
 export interface SubmitChunkInput {
@@ -14,6 +15,16 @@ export interface SubmitChunkInput {
   scheduledAt: number;
   /** Batches already known to belong to other chunks of this job: never candidates. */
   claimed: string[];
+  /**
+   * An earlier activity for this chunk ended without a batch id while its create may have reached the API (the
+   * workflow submits a stalled chunk again as a new activity): look for that batch before creating one.
+   */
+  earlierAttempts?: boolean;
+}
+
+/** Details of a failed submission: whether a batch of this chunk may exist at the API even so. */
+export interface SubmitFailureDetails {
+  batchMayExist: boolean;
 }
 
 export interface BatchSnapshot {
@@ -80,6 +91,7 @@ export function createBatchActivities(options: BatchActivityOptions) {
     const prefix = chunkPrefix(input.jobKey, input.round, input.chunk.index);
     const ctx = Context.current();
     while (candidates.length > 0) {
+      ctx.heartbeat({ verifying: candidates });
       const stillRunning: string[] = [];
       for (const id of candidates) {
         const batch = await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(id));
@@ -87,60 +99,95 @@ export function createBatchActivities(options: BatchActivityOptions) {
           stillRunning.push(id);
           continue;
         }
-        if (await isOurs(id, prefix)) return id;
+        if (await isOurs(id, prefix, input.chunk.requestCount)) return id;
       }
       candidates = stillRunning;
       if (candidates.length === 0) break;
-      ctx.heartbeat({ verifying: candidates });
       await ctx.sleep(verifyEvery);
     }
     return undefined;
   }
 
-  async function isOurs(batchId: string, prefix: string): Promise<boolean> {
+  /**
+   * A candidate is ours only if every one of its result lines carries this chunk's prefix (which holds the job's random
+   * key, shared by no other job) with a distinct position, and there are exactly as many lines as the chunk has
+   * requests. Reading one line would take any batch that merely starts like ours.
+   */
+  async function isOurs(batchId: string, prefix: string, requestCount: number): Promise<boolean> {
     const results = await callApi('read batch results', () => anthropic.messages.batches.results(batchId));
+    const seen = new Set<number>();
     for await (const line of results) {
-      return seqOf(line.custom_id, prefix) !== undefined;
+      const seq = seqOf(line.custom_id, prefix);
+      if (seq === undefined || seen.has(seq)) return false;
+      seen.add(seq);
+      if (seen.size % 10_000 === 0) Context.current().heartbeat({ verifying: batchId, lines: seen.size });
     }
-    return false;
+    return seen.size === requestCount;
+  }
+
+  /** Creates the chunk's batch, or adopts the one an earlier attempt created. Returns the batch id. */
+  async function submitOnce(
+    input: SubmitChunkInput,
+    prior: SubmitCheckpoint | undefined,
+    mayHaveCreated: boolean,
+  ): Promise<BatchSnapshot> {
+    const ctx = Context.current();
+    if (prior?.batchId) {
+      return snapshot(await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(prior.batchId!)));
+    }
+    if (mayHaveCreated) {
+      const earlier = await withHeartbeat({ searching: true }, () => findEarlierBatch(input));
+      if (earlier) {
+        ctx.heartbeat({ batchId: earlier });
+        return snapshot(await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(earlier)));
+      }
+    }
+    const body = await storage.blob(input.chunk.body, 'application/json');
+    const batch = await withHeartbeat({ intentAt: Date.now() }, () =>
+      callApi('create batch', () =>
+        anthropic.post<MessageBatch>('/v1/messages/batches', {
+          body,
+          headers: { 'content-type': 'application/json' },
+          // The API has no idempotency key: a retry here could pay for the chunk twice. Temporal retries instead,
+          // through the reconciliation above.
+          maxRetries: 0,
+        }),
+      ),
+    );
+    ctx.heartbeat({ batchId: batch.id });
+    return snapshot(batch);
   }
 
   return {
-    /** Creates the chunk's batch, or adopts the one an earlier attempt created. Returns the batch id. */
+    /** Creates the chunk's batch, or adopts the one an earlier attempt created; says when a failure may leave one. */
     async submitChunk(input: SubmitChunkInput): Promise<BatchSnapshot> {
       const ctx = Context.current();
       const prior = ctx.info.heartbeatDetails as SubmitCheckpoint | undefined;
-      if (prior?.batchId) {
-        return snapshot(await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(prior.batchId!)));
-      }
-      // Any retry may follow an attempt whose create reached the API without its answer reaching us: look first.
-      if (ctx.info.attempt > 1 || prior?.intentAt !== undefined) {
-        const earlier = await findEarlierBatch(input);
-        if (earlier) {
-          ctx.heartbeat({ batchId: earlier });
-          return snapshot(await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(earlier)));
+      // Any retry may follow an attempt whose create reached the API without its answer reaching us.
+      const mayHaveCreated = ctx.info.attempt > 1 || prior !== undefined || input.earlierAttempts === true;
+      try {
+        return await submitOnce(input, prior, mayHaveCreated);
+      } catch (err) {
+        // The workflow fails a job fast on a refused key only while it can own no batch: say when it might.
+        if (mayHaveCreated && err instanceof ApplicationFailure && err.nonRetryable) {
+          const details: SubmitFailureDetails = { batchMayExist: true };
+          throw ApplicationFailure.create({
+            message: err.message,
+            ...(err.type ? { type: err.type } : {}),
+            nonRetryable: true,
+            details: [details],
+          });
         }
+        throw err;
       }
-      const body = await storage.blob(input.chunk.body, 'application/json');
-      const batch = await withHeartbeat({ intentAt: Date.now() }, () =>
-        callApi('create batch', () =>
-          anthropic.post<MessageBatch>('/v1/messages/batches', {
-            body,
-            headers: { 'content-type': 'application/json' },
-            // The API has no idempotency key: a retry here could pay for the chunk twice. Temporal retries instead,
-            // through the reconciliation above.
-            maxRetries: 0,
-          }),
-        ),
-      );
-      ctx.heartbeat({ batchId: batch.id });
-      return snapshot(batch);
     },
 
     /** One cheap look at the job's live batches. */
     async checkBatches(batchIds: string[]): Promise<BatchSnapshot[]> {
       const out: BatchSnapshot[] = [];
       for (const id of batchIds) {
+        // Alive between calls: a worker that dies mid-check is noticed within the heartbeat timeout.
+        Context.current().heartbeat({ checked: out.length });
         out.push(snapshot(await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(id))));
       }
       return out;

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { JobStorage } from '../storage/storage';
 import { createBatchActivities, type BatchActivityOptions } from './batches';
+import { createCleanUpActivities } from './clean-up';
 import { createCollectActivities } from './collect';
 import { createPrepareActivities } from './prepare';
 import { createReportActivities } from './report';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCollectActivities(deps),
     ...createRetryRoundActivities(deps),
     ...createReportActivities(deps),
+    ...createCleanUpActivities(deps),
   };
 }
 

@@ -6,7 +6,7 @@ import { emptyCost, emptyCounts, emptyTokens, type FinalResultLine } from '../sh
 import type { JobStorage } from '../storage/storage';
 import { writeChunk } from '../storage/local-storage';
 import { addUsage } from '../pricing/prices';
-import { workPaths } from './work-paths';
+import { outputPaths } from './work-paths';
 
 export interface ReportInput {
   workflowId: string;
@@ -63,7 +63,7 @@ export function createReportActivities({ storage }: { storage: JobStorage }) {
       const tokens = emptyTokens();
       const cost = emptyCost();
       const fds = localFiles.map((p) => openSync(p, 'r'));
-      const paths = workPaths(storage, input.output);
+      const paths = outputPaths(storage, input.output);
       try {
         await storage.write(paths.results, async (sink) => {
           let seq = 0;

@@ -37,7 +37,7 @@ export function createRetryRoundActivities({ storage }: { storage: JobStorage })
         }
       }
       if (retry.size === 0) return [];
-      const paths = workPaths(storage, input.output);
+      const paths = workPaths(storage, input.output, input.jobKey);
       const writer = new ChunkWriter(storage, (i) => paths.chunkBody(input.round, i), input.limits);
       let read = 0;
       for (const original of input.originalChunks) {

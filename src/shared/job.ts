@@ -62,6 +62,8 @@ export interface BatchJobInput {
   name?: string;
   /** Continue-As-New past this many history events even before the server suggests it (default 8,000). */
   continueAsNewAfterEvents?: number;
+  /** Keep the work area (chunks and raw outcomes under `<output>/.work/`) after the job ends; default false. */
+  keepWorkData?: boolean;
 }
 
 /** The options a job actually ran with: every default filled in, durations in milliseconds. */
@@ -76,6 +78,8 @@ export interface JobOptions {
   submitConcurrency: number;
   name: string;
   continueAsNewAfterEvents: number;
+  /** Absent in jobs started before it existed: false. */
+  keepWorkData?: boolean;
 }
 
 export const API_MAX_REQUESTS_PER_BATCH = 100_000;
@@ -164,7 +168,30 @@ export interface RoundState {
   chunks: ChunkState[];
 }
 
-export type JobPhase = 'validating' | 'submitting' | 'waiting' | 'collecting' | 'reporting' | 'canceling' | 'done';
+export type JobPhase =
+  | 'validating'
+  | 'submitting'
+  | 'waiting'
+  | 'collecting'
+  /** The API does not answer as it should (refused key, unknown batch, outage): the job retries until it does. */
+  | 'stalled'
+  | 'reporting'
+  | 'canceling'
+  | 'done';
+
+/** Why a job is stalled: shown in progress and in the Web UI until the API answers again. */
+export interface JobStall {
+  /** The step that cannot get through, e.g. `check batches` or `submit chunk 2 of round 1`. */
+  step: string;
+  /** The last error, as the API (or the network) gave it. */
+  error: string;
+  /** What to check: the workers' key, workspace, base URL. */
+  hint: string;
+  /** When the step first failed (ISO time). */
+  since: string;
+  /** Tries so far (each after its activity's own retries). */
+  tries: number;
+}
 
 /** The job's state, carried across Continue-As-New. Small: references and counts only. */
 export interface JobState {
@@ -195,6 +222,8 @@ export interface JobProgress {
   cost: Cost;
   checks: number;
   nextCheckAt?: string;
+  /** Present while the job is stalled. */
+  stall?: JobStall;
   options?: JobOptions;
 }
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -8,8 +9,6 @@ import type { JobStorage } from './storage';
 
 /** Job storage on the worker's file system (or a shared volume): references are paths or `file://` URIs. */
 export class LocalStorage implements JobStorage {
-  private tmpCounter = 0;
-
   join(folder: string, ...names: string[]): string {
     return join(uriToPath(folder), ...names);
   }
@@ -23,8 +22,8 @@ export class LocalStorage implements JobStorage {
   async write(ref: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
     const path = resolve(uriToPath(ref));
     await mkdir(dirname(path), { recursive: true });
-    this.tmpCounter += 1;
-    const tmp = `${path}.${process.pid}.${this.tmpCounter}.partial`;
+    // Unique across processes and machines sharing a volume: two writers of one object never share a temporary file.
+    const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     const sink = createWriteStream(tmp, { highWaterMark: 1024 * 1024 });
     // Errors surface through finished() or the producer; a write still in flight when we give up must not crash.
     sink.on('error', () => undefined);
@@ -64,7 +63,22 @@ export class LocalStorage implements JobStorage {
   async remove(ref: string): Promise<void> {
     await rm(uriToPath(ref), { recursive: true, force: true });
   }
+
+  async removeIncompleteWrites(folder: string): Promise<number> {
+    const names = await readdir(uriToPath(folder)).catch(() => [] as string[]);
+    const partial = names.filter((name) => PARTIAL.test(name));
+    await Promise.all(partial.map((name) => rm(join(uriToPath(folder), name), { force: true })));
+    return partial.length;
+  }
+
+  async removeIfEmpty(folder: string): Promise<void> {
+    // rmdir refuses a folder that is not empty (or gone): both mean there is nothing to do.
+    await rmdir(uriToPath(folder)).catch(() => undefined);
+  }
 }
+
+/** How `write` names an object while it is being written: `<name>.<pid>-<random>.partial` (`<pid>.<n>` before). */
+const PARTIAL = /\.\d+(?:-[0-9a-f]{8}|\.\d+)\.partial$/;
 
 /** Writes a string to a sink, waiting when the sink is full, so big outputs stream with bounded memory. */
 export async function writeChunk(sink: Writable, text: string): Promise<void> {

@@ -22,4 +22,11 @@ export interface JobStorage {
   localPath(ref: string): Promise<string>;
   /** Removes an object or a folder and everything under it. */
   remove(ref: string): Promise<void>;
+  /**
+   * Removes what writes interrupted by a dying worker left directly in the folder (never a complete object), and says
+   * how many it removed. Writes still running there are the caller's to rule out.
+   */
+  removeIncompleteWrites(folder: string): Promise<number>;
+  /** Removes the folder if nothing is left in it. */
+  removeIfEmpty(folder: string): Promise<void>;
 }

@@ -10,6 +10,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -28,6 +29,7 @@ import {
   type JobOptions,
   type JobPhase,
   type JobProgress,
+  type JobStall,
   type JobState,
   type RoundState,
 } from '../shared/job';
@@ -36,36 +38,54 @@ import { JobInputError, resolveJobOptions } from '../shared/options';
 import { addCost } from '../pricing/prices';
 import { jobFailedKey, jobOutcomeKey, jobPhaseKey, jobRequestsKey, jobSucceededKey } from '../shared/search-attributes';
 import { progressMarkdown } from './progress-markdown';
+import { jobKeyFrom, legacyJobKey } from './job-key';
+import { errorText, hintFor, refusedWithoutBatch } from './stalls';
 
-const { validateAndSplit, planRetryRound, writeReport } = proxyActivities<BatchJobActivities>({
+// Every activity heartbeats at least every few seconds, so a worker that dies is noticed within its heartbeat
+// timeout (20 s) and the work resumes on another worker about that soon after, whatever the step.
+const HEARTBEAT_TIMEOUT = '20 seconds';
+
+const { validateAndSplit, planRetryRound, writeReport, cleanUpWorkArea } = proxyActivities<BatchJobActivities>({
   // Streaming hundreds of MB: long, but alive (heartbeats), and retried if a worker dies.
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
-    initialInterval: '5 seconds',
+    initialInterval: '2 seconds',
     maximumInterval: '2 minutes',
-    nonRetryableErrorTypes: ['InvalidRequestsFile'],
+    nonRetryableErrorTypes: ['InvalidRequestsFile', 'InvalidOutput'],
   },
 });
 
+// The API's activities give up after a few tries and let the job show why (phase `stalled`) while it goes on trying:
+// retried inside an activity, an outage or a refused key would be invisible.
 const { submitChunk } = proxyActivities<BatchJobActivities>({
   // Proving which batch is ours after an interrupted create may mean waiting for candidates to end.
   startToCloseTimeout: '25 hours',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 const { checkBatches, cancelBatch } = proxyActivities<BatchJobActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
 const { collectBatch } = proxyActivities<BatchJobActivities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['BatchNotOwned'] },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['BatchNotOwned'],
+  },
 });
+
+/** The first wait of a stalled step before it is tried again, and the longest. */
+const STALL_FIRST_WAIT_MS = 15_000;
+const STALL_MAX_WAIT_MS = 5 * 60_000;
 
 /** What a run hands to the next after Continue-As-New. */
 export interface CarriedJob {
@@ -89,8 +109,11 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   let intervalMs = carried?.intervalMs ?? options.polling.initialIntervalMs;
   let checkNow = false;
   let nextCheckAt: number | undefined;
+  /** Steps the API does not let through right now, by step. */
+  const stalls = new Map<string, JobStall>();
+  const stallOf = (): JobStall | undefined => stalls.values().next().value;
 
-  setHandler(progressQuery, (): JobProgress => progressOf(state, options, phase, nextCheckAt));
+  setHandler(progressQuery, (): JobProgress => progressOf(state, options, phase, nextCheckAt, stallOf()));
   setHandler(checkNowSignal, () => {
     checkNow = true;
   });
@@ -99,12 +122,12 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   const tracked = info.typedSearchAttributes.get(jobPhaseKey) !== undefined;
   /** Shows the job's state in the Web UI: current details always, search attributes when tracked. */
   function publish(outcome?: string): void {
-    const progress = progressOf(state, options, phase, nextCheckAt);
+    const progress = progressOf(state, options, phase, nextCheckAt, stallOf());
     setCurrentDetails(progressMarkdown(progress));
     if (!tracked) return;
     const failed = progress.done.errored + progress.done.expired + progress.done.canceled;
     upsertSearchAttributes([
-      { key: jobPhaseKey, value: phase },
+      { key: jobPhaseKey, value: progress.phase },
       { key: jobRequestsKey, value: progress.totalRequests },
       { key: jobSucceededKey, value: progress.done.succeeded },
       { key: jobFailedKey, value: failed },
@@ -119,21 +142,71 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     ...(state!.foreignBatches ?? []),
   ];
 
+  /**
+   * Runs an API step until it gets through. Once the job may own a batch, no answer of the API ends the job by itself:
+   * the step is shown as stalled (error, since when, what to check) and tried again on a capped backoff (at once on
+   * `checkNow`), and the job carries on when the API answers. Only a person ends it then, by cancel or terminate.
+   * `mayEnd` says which failures still end the job (a refused key before any batch exists).
+   */
+  async function persist<T>(step: string, run: (tries: number) => Promise<T>, mayEnd?: (err: unknown) => boolean) {
+    for (let tries = 0, wait = STALL_FIRST_WAIT_MS; ; tries++, wait = Math.min(wait * 2, STALL_MAX_WAIT_MS)) {
+      try {
+        const result = await run(tries);
+        if (stalls.delete(step)) {
+          log.info('stalled step got through', { step });
+          publish();
+        }
+        return result;
+      } catch (err) {
+        if (isCancellation(err) || !(err instanceof ActivityFailure) || mayEnd?.(err)) throw err;
+        const stall: JobStall = {
+          step,
+          error: errorText(err),
+          hint: hintFor(err),
+          since: stalls.get(step)?.since ?? new Date().toISOString(),
+          tries: tries + 1,
+        };
+        stalls.set(step, stall);
+        log.warn('step stalled; trying again', { ...stall, waitMs: wait });
+        publish();
+        checkNow = false;
+        await condition(() => checkNow, wait);
+      }
+    }
+  }
+
   /** Creates a batch for every chunk of the round that has none, a few at a time. */
   async function submitPending(round: RoundState): Promise<void> {
     phase = 'submitting';
     const pending = round.chunks.filter((c) => c.status === 'pending');
     let next = 0;
+    let creating = 0;
+    // A refusal ends the job only while no batch of it can exist: none recorded, no other create under way.
+    const mayEnd = (err: unknown) => creating === 0 && !allChunks().some((c) => c.batchId) && refusedWithoutBatch(err);
     const submitOne = async (): Promise<void> => {
       for (let c = pending[next++]; c; c = pending[next++]) {
         c.status = 'submitting';
-        const batch = await submitChunk({
-          jobKey: state!.jobKey,
-          round: round.round,
-          chunk: c.chunk,
-          scheduledAt: Date.now(),
-          claimed: claimedBatches(),
-        });
+        const scheduledAt = Date.now();
+        const chunk = c;
+        const batch = await persist(
+          `submit chunk ${c.chunk.index} of round ${round.round}`,
+          async (tries) => {
+            creating += 1;
+            try {
+              return await submitChunk({
+                jobKey: state!.jobKey,
+                round: round.round,
+                chunk: chunk.chunk,
+                scheduledAt,
+                claimed: claimedBatches(),
+                ...(tries > 0 ? { earlierAttempts: true } : {}),
+              });
+            } finally {
+              creating -= 1;
+            }
+          },
+          mayEnd,
+        );
         c.batchId = batch.id;
         apply(c, batch);
         publish();
@@ -154,22 +227,23 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     await Promise.all(
       ended.map(async (c) => {
         try {
-          c.collected = await collectBatch({
-            jobKey: state!.jobKey,
-            output: options.output,
-            round: round.round,
-            chunk: c.chunk.index,
-            batchId: c.batchId!,
-            requestCount: c.chunk.requestCount,
-            retryOn: options.retryOn,
-          });
+          c.collected = await persist(
+            `collect batch ${c.batchId!}`,
+            () =>
+              collectBatch({
+                jobKey: state!.jobKey,
+                output: options.output,
+                round: round.round,
+                chunk: c.chunk.index,
+                batchId: c.batchId!,
+                requestCount: c.chunk.requestCount,
+                retryOn: options.retryOn,
+              }),
+            isBatchNotOwned,
+          );
         } catch (err) {
           // A batch adopted after an interrupted create that turns out not to be ours: send the chunk again.
-          if (
-            err instanceof ActivityFailure &&
-            err.cause instanceof ApplicationFailure &&
-            err.cause.type === 'BatchNotOwned'
-          ) {
+          if (isBatchNotOwned(err)) {
             log.warn('adopted batch is not ours; resubmitting the chunk', { batchId: c.batchId });
             state!.foreignBatches = [...(state!.foreignBatches ?? []), c.batchId!];
             delete c.batchId;
@@ -193,7 +267,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     nextCheckAt = undefined;
     const live = round.chunks.filter((c) => c.batchId && c.status !== 'ended');
     if (live.length > 0) {
-      const snapshots = await checkBatches(live.map((c) => c.batchId!));
+      const snapshots = await persist('check batches', () => checkBatches(live.map((c) => c.batchId!)));
       state!.checks += 1;
       for (const s of snapshots) {
         const c = live.find((x) => x.batchId === s.id);
@@ -227,6 +301,10 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       startedAt: s.startedAt,
       canceled,
     });
+    // Jobs that began before the clean-up step (no marker in their history) end as they did.
+    if (patched('clean-up-work-area')) {
+      await cleanUpWorkArea({ output: options.output, jobKey: s.jobKey, keepWorkData: options.keepWorkData === true });
+    }
     phase = 'done';
     const o = result.summary.outcomes;
     publish(canceled ? 'canceled' : o.succeeded === result.summary.totalRequests ? 'succeeded' : 'partial');
@@ -235,19 +313,24 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
 
   try {
     if (!state) {
+      // Fixed at the first run and carried in the state from then on. Jobs that began with the time-derived key (their
+      // history has no marker) keep it: their batches were created under it.
+      const jobKey = patched('random-job-key')
+        ? jobKeyFrom(info.firstExecutionRunId, Math.random)
+        : legacyJobKey(info.firstExecutionRunId);
       const prepared = await validateAndSplit({
-        jobKey: jobKeyOf(info.firstExecutionRunId),
+        jobKey,
         requests: options.requests,
         output: options.output,
         defaults: options.defaults,
         limits: options.chunk,
       }).catch((err: unknown) => {
-        // A bad file is the job's own failure: say what is wrong at the top, not inside an activity failure.
+        // A bad file or output is the job's own failure: say what is wrong at the top, not inside an activity failure.
         if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-          if (err.cause.type === 'InvalidRequestsFile') {
+          if (err.cause.type === 'InvalidRequestsFile' || err.cause.type === 'InvalidOutput') {
             throw ApplicationFailure.create({
               message: err.cause.message,
-              type: 'InvalidRequestsFile',
+              type: err.cause.type,
               nonRetryable: true,
               details: err.cause.details ?? [],
             });
@@ -256,7 +339,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         throw err;
       });
       state = {
-        jobKey: jobKeyOf(info.firstExecutionRunId),
+        jobKey,
         totalRequests: prepared.totalRequests,
         idIndex: prepared.idIndex,
         rounds: [{ round: 1, chunks: prepared.chunks.map((chunk) => ({ chunk, status: 'pending' })) }],
@@ -309,7 +392,9 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       phase = 'canceling';
       const round = currentRound();
       for (const c of round.chunks) {
-        if (c.batchId && c.status === 'in_progress') apply(c, await cancelBatch(c.batchId));
+        if (c.batchId && c.status === 'in_progress') {
+          apply(c, await persist(`cancel batch ${c.batchId}`, () => cancelBatch(c.batchId!)));
+        }
       }
       const wait = Math.min(options.polling.initialIntervalMs, 30_000);
       await collectEnded(round);
@@ -320,14 +405,12 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   }
 }
 
+const isBatchNotOwned = (err: unknown): boolean =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'BatchNotOwned';
+
 function apply(chunk: ChunkState, batch: BatchSnapshot): void {
   chunk.status = batch.status;
   chunk.counts = batch.counts;
-}
-
-/** A short key unique to the job (kept across Continue-As-New), carried in every internal custom_id. */
-function jobKeyOf(firstRunId: string): string {
-  return `j${firstRunId.replace(/-/g, '').slice(0, 11)}`;
 }
 
 /** The progress view, derived from the state on demand (queries must not change state). */
@@ -336,6 +419,7 @@ function progressOf(
   options: JobOptions,
   phase: JobPhase,
   nextCheckAt: number | undefined,
+  stall: JobStall | undefined,
 ): JobProgress {
   const done = emptyCounts();
   const tokens = emptyTokens();
@@ -366,7 +450,7 @@ function progressOf(
   }
   const total = state?.totalRequests ?? 0;
   return {
-    phase,
+    phase: stall && phase !== 'done' ? 'stalled' : phase,
     round: rounds.length,
     maxRounds: options.maxRetryRounds + 1,
     totalRequests: total,
@@ -385,6 +469,7 @@ function progressOf(
     cost,
     checks: state?.checks ?? 0,
     ...(nextCheckAt ? { nextCheckAt: new Date(nextCheckAt).toISOString() } : {}),
+    ...(stall ? { stall } : {}),
     options,
   };
 }

@@ -19,6 +19,12 @@ export function progressMarkdown(p: JobProgress): string {
     `**Requests:** ${done} of ${p.totalRequests} final — ${p.done.succeeded} succeeded, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled`,
     `**Cost so far:** ${usd(p.cost.batchUsd)} at batch prices (standard: ${usd(p.cost.standardUsd)})`,
     ...(p.nextCheckAt ? [`**Next check:** ${p.nextCheckAt}`] : []),
+    ...(p.stall
+      ? [
+          `**Stalled since ${p.stall.since}** (${p.stall.tries} ${p.stall.tries === 1 ? 'try' : 'tries'}): ${p.stall.step} failed: ${p.stall.error}`,
+          `**What to check:** ${p.stall.hint}. The job keeps its batches and goes on by itself; cancel it to stop.`,
+        ]
+      : []),
   ];
   const table = ['| chunk | batch | status | requests |', '|---|---|---|---|', ...rows];
   return [...paragraphs, table.join('\n')].join('\n\n');
