@@ -46,9 +46,144 @@ function duration(value: string | number | undefined, fallback: number, what: st
   return ms;
 }
 
-/** `file:///a/b.jsonl` or `/a/b.jsonl` → `/a/b.jsonl`. */
+/**
+ * `file:///a/b.jsonl`, `file://localhost/a/b.jsonl` or `/a/b.jsonl` → `/a/b.jsonl`, percent-escapes decoded. Pure
+ * string work (no `node:url`): the workflow sandbox resolves its input with it too.
+ */
 export function uriToPath(uri: string): string {
-  return uri.startsWith('file://') ? decodeURIComponent(uri.slice('file://'.length)) : uri;
+  if (!/^file:/i.test(uri)) return uri;
+  const rest = uri.slice('file:'.length);
+  let path: string;
+  if (rest.startsWith('//')) {
+    const slash = rest.indexOf('/', 2);
+    const host = rest.slice(2, slash === -1 ? rest.length : slash);
+    if (host.length > 0 && host.toLowerCase() !== 'localhost') {
+      throw new JobInputError(
+        `${uri}: only local file URIs are read (file:///path or file://localhost/path), not ones on host ${JSON.stringify(host)}`,
+      );
+    }
+    path = slash === -1 ? '/' : rest.slice(slash);
+  } else if (rest.startsWith('/')) {
+    path = rest;
+  } else {
+    throw new JobInputError(`${uri}: a file URI needs an absolute path (file:///path)`);
+  }
+  if (/[?#]/.test(path)) {
+    throw new JobInputError(`${uri}: a file URI's path must percent-encode "?" and "#" (%3F, %23)`);
+  }
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new JobInputError(`${uri}: malformed percent-escape in a file URI`);
+  }
+}
+
+/** Every field of the job input (objects: their fields), checked against so a misspelt one is not silently ignored. */
+const INPUT_FIELDS = {
+  requests: true,
+  output: true,
+  defaults: ['model', 'max_tokens', 'system'],
+  polling: ['initialInterval', 'maxInterval', 'backoffCoefficient'],
+  maxRetryRounds: true,
+  retryOn: true,
+  chunk: ['maxRequests', 'maxBytes'],
+  submitConcurrency: true,
+  name: true,
+  continueAsNewAfterEvents: true,
+  keepWorkData: true,
+} as const satisfies {
+  [K in keyof Required<BatchJobInput>]: Required<BatchJobInput>[K] extends object & { length?: never }
+    ? readonly (keyof Required<BatchJobInput>[K])[]
+    : true;
+};
+
+const KNOWN_PATHS: readonly string[] = Object.entries(INPUT_FIELDS).flatMap(([key, sub]) =>
+  sub === true ? [key] : sub.map((field) => `${key}.${field}`),
+);
+
+/** Names people bring from our CLI's flags or from request params, and the field they mean. */
+const ALIASES: Readonly<Record<string, string>> = {
+  chunksize: 'chunk.maxRequests',
+  maxrequests: 'chunk.maxRequests',
+  maxbytes: 'chunk.maxBytes',
+  model: 'defaults.model',
+  maxtokens: 'defaults.max_tokens',
+  system: 'defaults.system',
+  pollinterval: 'polling.initialInterval',
+  maxpollinterval: 'polling.maxInterval',
+  requestsfile: 'requests',
+  input: 'requests',
+  outputdir: 'output',
+  retries: 'maxRetryRounds',
+  concurrency: 'submitConcurrency',
+};
+
+/** Case, `_`, `-` and `.` do not tell field names apart for a suggestion. */
+const normalized = (name: string) => name.toLowerCase().replace(/[-_.]/g, '');
+
+/** Levenshtein distance, with one row of memory (names are short). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The known field an unknown one most likely meant: an alias, or the closest name (full path or last part). */
+function suggestionFor(path: string): string | undefined {
+  const leaf = normalized(path.slice(path.lastIndexOf('.') + 1));
+  const alias = ALIASES[normalized(path)] ?? ALIASES[leaf];
+  if (alias && alias !== path) return alias;
+  let best: { path: string; distance: number } | undefined;
+  for (const known of KNOWN_PATHS) {
+    const distance = Math.min(
+      editDistance(normalized(path), normalized(known)),
+      editDistance(leaf, normalized(known.slice(known.lastIndexOf('.') + 1))),
+    );
+    if (distance <= (leaf.length < 6 ? 1 : 2) && (!best || distance < best.distance)) best = { path: known, distance };
+  }
+  return best?.path;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Refuses fields the job would otherwise ignore (`chunkSize` meaning `chunk.maxRequests` would run the default). */
+function checkFieldNames(input: Record<string, unknown>): void {
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const fields: readonly string[] | true | undefined = (INPUT_FIELDS as Record<string, readonly string[] | true>)[
+      key
+    ];
+    if (fields === undefined) {
+      unknown.push(key);
+    } else if (fields !== true) {
+      if (!isPlainObject(value)) {
+        throw new JobInputError(`${key} must be an object with ${fields.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+      for (const [field, fieldValue] of Object.entries(value)) {
+        if (fieldValue !== undefined && !fields.includes(field)) unknown.push(`${key}.${field}`);
+      }
+    }
+  }
+  if (unknown.length === 0) return;
+  const named = unknown.map((path) => {
+    const suggestion = suggestionFor(path);
+    return suggestion ? `\`${path}\` (did you mean \`${suggestion}\`?)` : `\`${path}\``;
+  });
+  const paramsHint = unknown.some((path) => path.startsWith('defaults.'))
+    ? '; defaults takes only model, max_tokens and system, other params go in each request'
+    : '';
+  throw new JobInputError(
+    `unknown field${unknown.length === 1 ? '' : 's'} in the job input: ${named.join(', ')}${paramsHint}. ` +
+      `Known fields: ${KNOWN_PATHS.join(', ')}`,
+  );
 }
 
 function folderOf(path: string): string {
@@ -62,6 +197,7 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
   if (typeof input.requests !== 'string' || input.requests.length === 0) {
     throw new JobInputError('`requests` (the path of a JSONL file of requests) is required');
   }
+  checkFieldNames(input as unknown as Record<string, unknown>);
   const requestsPath = uriToPath(input.requests);
   const polling = {
     initialIntervalMs: duration(
@@ -84,6 +220,18 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
   }
   const defaults = { ...input.defaults };
   if (defaults.max_tokens !== undefined) positiveInt(defaults.max_tokens, 'defaults.max_tokens');
+  if (defaults.model !== undefined && (typeof defaults.model !== 'string' || defaults.model.length === 0)) {
+    throw new JobInputError(`defaults.model must be a model name (a string), got ${JSON.stringify(defaults.model)}`);
+  }
+  if (defaults.system !== undefined && typeof defaults.system !== 'string') {
+    throw new JobInputError(`defaults.system must be a string, got ${JSON.stringify(defaults.system)}`);
+  }
+  if (input.keepWorkData !== undefined && typeof input.keepWorkData !== 'boolean') {
+    throw new JobInputError(`keepWorkData must be true or false, got ${JSON.stringify(input.keepWorkData)}`);
+  }
+  if (input.output !== undefined && (typeof input.output !== 'string' || input.output.length === 0)) {
+    throw new JobInputError(`output must be a folder's path or file:// URI, got ${JSON.stringify(input.output)}`);
+  }
   return {
     requests: requestsPath,
     output: input.output ? uriToPath(input.output) : `${folderOf(requestsPath)}/${workflowId}`,
@@ -110,5 +258,6 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
       'continueAsNewAfterEvents',
       40_000,
     ),
+    ...(input.keepWorkData ? { keepWorkData: true } : {}),
   };
 }
