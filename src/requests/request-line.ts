@@ -4,14 +4,45 @@ import type { RequestDefaults } from '../shared/job';
 
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/**
+ * The message for a field that is missing or of the wrong type: a missing field names where to set it, a wrong one
+ * says what was expected and what was found (a quoted number reads as "required" otherwise).
+ */
+function typeProblem(field: string, expected: string, whenMissing: string) {
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined
+      ? `params.${field} is required (${whenMissing})`
+      : `params.${field} must be ${expected}, found ${describeValue(issue.input)}`;
+}
+
+/** A value as a person would name it: `the string "100"`, `the number 7`, `null`, `a list`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case 'number':
+      return Number.isNaN(value) ? 'NaN (not a number)' : `the number ${value}`;
+    case 'boolean':
+      return `${value}`;
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
 const paramsSchema = z.looseObject({
-  model: z.string({ error: 'params.model is required (a model name, or set defaults.model)' }).min(1),
+  model: z
+    .string({ error: typeProblem('model', 'a string (a model name)', 'a model name, or set defaults.model') })
+    .min(1, 'params.model must not be empty'),
   max_tokens: z
-    .number({ error: 'params.max_tokens is required (or set defaults.max_tokens)' })
+    .number({ error: typeProblem('max_tokens', 'a number', 'or set defaults.max_tokens') })
     .int('params.max_tokens must be a whole number')
     .min(1, 'params.max_tokens must be at least 1'),
   messages: z
-    .array(z.unknown(), { error: 'params.messages must be a list of messages' })
+    .array(z.unknown(), { error: typeProblem('messages', 'a list of messages', 'a list of messages') })
     .min(1, 'params.messages must not be empty'),
 });
 
@@ -63,7 +94,10 @@ function checkRequestLine(line: string, defaults: Record<string, unknown>, defau
   const parsed = paramsSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, problem: `${issue?.message ?? 'invalid params'} (custom_id ${customId})` };
+    const field = issue?.path[0];
+    // A default that filled the field is where the wrong value came from, not the line.
+    const fromDefaults = typeof field === 'string' && field in defaults && !(field in params) ? ', from defaults' : '';
+    return { ok: false, problem: `${issue?.message ?? 'invalid params'} (custom_id ${customId}${fromDefaults})` };
   }
   return { ok: true, request: { customId, params: parsed.data, defaultsUsed } };
 }

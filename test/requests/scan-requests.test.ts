@@ -50,6 +50,62 @@ describe('requests file checks', () => {
     assert.match(text[9]!, /whole number/);
   });
 
+  it('refuses lines that are not UTF-8, naming each, and checks the lines after them', async () => {
+    const latin1 = Buffer.from(line('latin1', { messages: [{ role: 'user', content: 'caf\u00e9' }] }), 'latin1');
+    const report = await scanRequests(
+      Readable.from([Buffer.concat([Buffer.from(`${line('a')}\n`), latin1, Buffer.from(`\n${line('a')}\n`), latin1])]),
+      { defaults: {} },
+    );
+    assert.deepEqual(report.problems, [
+      { line: 2, problem: 'not valid UTF-8 text (save the file as UTF-8)' },
+      { line: 3, problem: 'duplicate custom_id "a" (first used on line 1)' },
+      { line: 4, problem: 'not valid UTF-8 text (save the file as UTF-8)' },
+    ]);
+  });
+
+  it('reads a character whose bytes are split between two reads as that character', async () => {
+    const bytes = Buffer.from(
+      `${line('a')}\n${line('b', { messages: [{ role: 'user', content: 'caf\u00e9 \u{1F600}' }] })}\n`,
+    );
+    const cut = bytes.indexOf(Buffer.from('\u{1F600}')) + 2;
+    const sent: unknown[] = [];
+    const report = await scanRequests(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]), {
+      defaults: {},
+      onRequest: (request) => {
+        sent.push(request.params.messages);
+      },
+    });
+    assert.equal(report.problemCount, 0);
+    assert.deepEqual(sent[1], [{ role: 'user', content: 'caf\u00e9 \u{1F600}' }]);
+  });
+
+  it('says what type a field should be and what it found', async () => {
+    const report = await scan(
+      [
+        line('quoted', { max_tokens: '100' }),
+        line('numeric-model', { model: 7 }),
+        line('null-messages', { messages: null }),
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      report.problems.map((p) => p.problem),
+      [
+        'params.max_tokens must be a number, found the string "100" (custom_id quoted)',
+        'params.model must be a string (a model name), found the number 7 (custom_id numeric-model)',
+        'params.messages must be a list of messages, found null (custom_id null-messages)',
+      ],
+    );
+  });
+
+  it('names the defaults as the source of a wrong value they filled in', async () => {
+    const bare = JSON.stringify({ custom_id: 'a', params: { model: 'm', messages: [{ role: 'user', content: 'x' }] } });
+    const report = await scan(bare, { max_tokens: Number('lots') });
+    assert.equal(
+      report.problems[0]?.problem,
+      'params.max_tokens must be a number, found NaN (not a number) (custom_id a, from defaults)',
+    );
+  });
+
   it('finds every duplicate among many thousand custom_ids, naming the line each was first used on', async () => {
     const ids = Array.from({ length: 20_000 }, (_, i) => `doc-${i}`);
     const lines = [...ids, 'doc-0', 'doc-12345', 'doc-19999', 'doc-20000', 'Doc-0'].map((id) => line(id));
