@@ -11,11 +11,24 @@ const HEADER_BYTES = Buffer.byteLength(HEADER);
 const SEPARATOR_BYTES = Buffer.byteLength(SEPARATOR);
 const FOOTER_BYTES = Buffer.byteLength(FOOTER);
 
+/** A request that no create body under the byte limit can hold, however the requests are chunked. */
+export class RequestTooLargeError extends RangeError {
+  override name = 'RequestTooLargeError';
+  constructor(
+    /** The smallest create body holding it. */
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`one request is ${bytes} bytes, over the ${maxBytes}-byte batch limit`);
+  }
+}
+
 /** Splits a stream of request lines into create bodies under both limits (request count and body bytes). */
 export class ChunkWriter {
   private readonly chunks: ChunkRef[] = [];
   private sink: CoalescedWrites | undefined;
   private finishSink: (() => void) | undefined;
+  private failSink: ((reason: Error) => void) | undefined;
   private stored: Promise<void> | undefined;
   private count = 0;
   private bytes = 0;
@@ -28,17 +41,14 @@ export class ChunkWriter {
 
   /**
    * Adds one request. `render` gives its JSON line for the chunk it lands in (the chunk is part of its internal
-   * custom_id), so it is called again if the request opens a new chunk.
+   * custom_id), so it is called again if the request opens a new chunk. Throws RequestTooLargeError at once (not in the
+   * promise) for a request over the byte limit on its own, so the caller can name the request.
    */
   add(render: (chunk: number) => string): Promise<void> | undefined {
     const line = render(this.chunks.length);
     const size = Buffer.byteLength(line);
     const sizeAlone = HEADER_BYTES + size + FOOTER_BYTES;
-    if (sizeAlone > this.limits.maxBytes) {
-      return Promise.reject(
-        new RangeError(`one request is ${sizeAlone} bytes, over the ${this.limits.maxBytes}-byte batch limit`),
-      );
-    }
+    if (sizeAlone > this.limits.maxBytes) throw new RequestTooLargeError(sizeAlone, this.limits.maxBytes);
     const grown = this.bytes + SEPARATOR_BYTES + size;
     if (this.sink && this.count < this.limits.maxRequests && grown <= this.limits.maxBytes) {
       // The common case stays synchronous: one promise per request is a measurable share of a 100,000-line split.
@@ -67,6 +77,14 @@ export class ChunkWriter {
     return this.chunks;
   }
 
+  /** Gives up the chunk being written, leaving no partial body; for a split that fails midway. */
+  async abort(): Promise<void> {
+    if (!this.sink) return;
+    this.sink = undefined;
+    this.failSink!(new Error('split abandoned'));
+    await this.stored?.catch(() => undefined);
+  }
+
   private async open(): Promise<void> {
     const index = this.chunks.length;
     let ready!: () => void;
@@ -74,9 +92,10 @@ export class ChunkWriter {
     this.stored = this.storage.write(
       this.refFor(index),
       (sink) =>
-        new Promise<void>((resolve) => {
+        new Promise<void>((resolve, reject) => {
           this.sink = new CoalescedWrites(sink);
           this.finishSink = resolve;
+          this.failSink = reject;
           ready();
         }),
     );
