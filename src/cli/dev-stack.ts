@@ -2,6 +2,7 @@
 // emulator (unless a real key is set) and a worker — in one process tree that shuts down cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { Connection, Client } from '@temporalio/client';
@@ -35,18 +36,86 @@ export interface DevStack {
   shutdown(): Promise<void>;
 }
 
+/** Where the dev server, its Web UI and the emulator listen. */
+const DEV_HOST = '127.0.0.1';
+
+/** The stack's ports: what each is for and the `claude-batch dev` flag that moves it. */
+const DEV_PORTS = [
+  { option: 'port', what: 'Temporal server', flag: '--port' },
+  { option: 'uiPort', what: 'Web UI', flag: '--ui-port' },
+  { option: 'emulatorPort', what: 'emulator', flag: '--emulator-port' },
+] as const;
+
+/** "a", "a and b", "a, b and c". */
+const inWords = (items: string[]) => items.slice(0, -1).join(', ') + (items.length > 1 ? ' and ' : '') + items.at(-1);
+
+/** A port the stack needs is taken (another `claude-batch dev`, most likely): nothing was started. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(readonly busy: { port: number; what: string; flag: string; code: string }[]) {
+    const one = busy.length === 1;
+    const taken = busy.every((b) => b.code === 'EADDRINUSE') ? 'already in use' : 'not available';
+    super(
+      `${inWords(busy.map((b) => `port ${b.port} (${b.what})`))} on ${DEV_HOST} ${one ? 'is' : 'are'} ${taken}, ` +
+        `so nothing was started: another \`claude-batch dev\` may be running; stop it or choose ` +
+        `${one ? 'another port' : 'other ports'} with ${inWords(busy.map((b) => b.flag))}`,
+    );
+  }
+}
+
+/** Why the port cannot be listened on (EADDRINUSE, EACCES…), or undefined when it can. */
+function listenError(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    try {
+      probe.listen({ port, host: DEV_HOST, exclusive: true }, () => probe.close(() => resolve(undefined)));
+    } catch (err) {
+      resolve((err as NodeJS.ErrnoException).code ?? String(err));
+    }
+  });
+}
+
+/**
+ * Refuses busy ports before anything starts: otherwise a second stack's worker would join the first one's Temporal
+ * server with an emulator of its own, and the jobs in flight there would lose their batches. Port 0 (any free port)
+ * and the emulator's port when no emulator runs are not checked.
+ */
+async function assertPortsFree(options: DevStackOptions, withEmulator: boolean): Promise<void> {
+  const busy: PortInUseError['busy'] = [];
+  for (const { option, what, flag } of DEV_PORTS) {
+    const port = options[option];
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`${flag} needs a port number (0 to 65535)`);
+    if (port === 0 || (option === 'emulatorPort' && !withEmulator)) continue;
+    const code = await listenError(port);
+    if (code) busy.push({ port, what, flag, code });
+  }
+  if (busy.length > 0) throw new PortInUseError(busy);
+}
+
 const SEARCH_ATTRIBUTE_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
 
-async function waitForServer(address: string, server: ChildProcess, deadlineMs: number): Promise<Connection> {
+/**
+ * Connects once our dev server says it is up (its first line on stdout comes after it bound its ports): a connection
+ * made earlier could reach another server on the port, one that took it after our check.
+ */
+async function waitForServer(
+  address: string,
+  server: ChildProcess,
+  announced: () => boolean,
+  deadlineMs: number,
+): Promise<Connection> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`the Temporal dev server exited (code ${server.exitCode})`);
     try {
-      return await Connection.connect({ address, connectTimeout: 1000 });
+      if (announced()) return await Connection.connect({ address, connectTimeout: 1000 });
     } catch {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer on ${address}`);
-      await new Promise((r) => setTimeout(r, 250));
+      // Not answering yet: try again below.
     }
+    if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer on ${address}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -63,14 +132,16 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   quietWorkerLogs();
   const cli = temporalCliPath();
   if (!cli) throw new Error('the Temporal CLI is not installed: run `npm run setup` first');
+  const withEmulator = !process.env.ANTHROPIC_API_KEY;
+  await assertPortsFree(options, withEmulator);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const address = `127.0.0.1:${options.port}`;
+  const address = `${DEV_HOST}:${options.port}`;
   const args = [
     'server',
     'start-dev',
     '--ip',
-    '127.0.0.1',
+    DEV_HOST,
     '--port',
     String(options.port),
     '--ui-port',
@@ -81,38 +152,59 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     'error',
     ...JOB_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${SEARCH_ATTRIBUTE_TYPE[k.type]}`]),
   ];
-  const server = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let announced = false;
+  server.stdout?.on('data', () => (announced = true));
   let serverErr = '';
   server.stderr?.on('data', (d: Buffer) => (serverErr = (serverErr + d.toString()).slice(-4000)));
+  const stopServer = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  };
   let connection: Connection;
   try {
-    connection = await waitForServer(address, server, 60_000);
+    connection = await waitForServer(address, server, () => announced, 60_000);
   } catch (err) {
-    server.kill('SIGTERM');
+    await stopServer();
     throw new Error(`${(err as Error).message}\n${serverErr}`);
   }
   const client = new Client({ connection });
 
   let emulator: Emulator | undefined;
   let anthropic: Anthropic;
-  if (process.env.ANTHROPIC_API_KEY) {
-    anthropic = anthropicFromEnv();
-  } else {
-    emulator = await startEmulator({
-      port: options.emulatorPort,
-      dataDir: join(dataDir, 'emulator'),
-      ...(options.emulatorRate ? { requestsPerSecond: options.emulatorRate } : {}),
-    });
-    anthropic = new Anthropic({ apiKey: 'emulator', baseURL: emulator.url });
+  let nativeConnection: NativeConnection | undefined;
+  let worker: Worker;
+  try {
+    if (withEmulator) {
+      emulator = await startEmulator({
+        port: options.emulatorPort,
+        host: DEV_HOST,
+        dataDir: join(dataDir, 'emulator'),
+        ...(options.emulatorRate ? { requestsPerSecond: options.emulatorRate } : {}),
+      });
+      anthropic = new Anthropic({ apiKey: 'emulator', baseURL: emulator.url });
+    } else {
+      anthropic = anthropicFromEnv();
+    }
+    nativeConnection = await NativeConnection.connect({ address });
+    worker = await createBatchWorker({ connection: nativeConnection, taskQueue: DEFAULT_TASK_QUEUE, anthropic });
+  } catch (err) {
+    // Half a stack is no stack: stop what started (an orphaned dev server would hold the ports).
+    await nativeConnection?.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+    await emulator?.close().catch(() => undefined);
+    await stopServer();
+    throw err;
   }
-
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createBatchWorker({ connection: nativeConnection, taskQueue: DEFAULT_TASK_QUEUE, anthropic });
+  const connected = nativeConnection;
   const workerRun = worker.run();
   let stopped = false;
   return {
     address,
-    webUi: `http://127.0.0.1:${options.uiPort}`,
+    webUi: `http://${DEV_HOST}:${options.uiPort}`,
     apiUrl: emulator?.url ?? anthropic.baseURL,
     usingEmulator: emulator !== undefined,
     ...(emulator ? { emulator } : {}),
@@ -124,13 +216,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       stopped = true;
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
-      await nativeConnection.close();
+      await connected.close();
       await connection.close();
       await emulator?.close();
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) server.kill('SIGKILL');
+      await stopServer();
     },
   };
 }
