@@ -36,7 +36,7 @@ function recoveryLine(kill: KillRecord): string {
   const missing = kill.inFlight.length - times.length;
   return (
     `${head}${held} in flight, running again elsewhere after ${seconds(Math.min(...times))}` +
-    (times.length > 1 ? ` to ${seconds(Math.max(...times))}` : '') +
+    (Math.max(...times) - Math.min(...times) >= 100 ? ` to ${seconds(Math.max(...times))}` : '') +
     (missing > 0 ? ` (${missing} never seen again)` : '')
   );
 }
@@ -55,6 +55,8 @@ export function formatReport(report: ChaosReport): string {
     `  server restarts ${chaos.restarts.length}` +
       (chaos.restarts.length ? ` (down ${chaos.restarts.map((r) => seconds(r.downtimeMs)).join(', ')})` : ''),
     `  faults injected ${faultCount}: ${[...faults].map(([what, n]) => `${what} x${n}`).join('; ')}`,
+    `  API calls failed or dropped ${[...chaos.faultsHit.values()].reduce((a, b) => a + b, 0)}: ` +
+      [...chaos.faultsHit].map(([what, n]) => `${what} x${n}`).join('; '),
     `  lines checked ${v.linesChecked}: wrong ${v.wrong}, lost ${v.lost}, duplicate ${v.duplicate}` +
       `, not succeeded ${v.notSucceeded}`,
     `  batches created ${v.batchesCreated}: duplicate ${v.duplicateBatches}, used by another job ` +

@@ -25,6 +25,8 @@ export interface ChaosLog {
   kills: KillRecord[];
   restarts: { at: number; downtimeMs: number }[];
   faults: { what: string; count: number }[];
+  /** Calls the API answered with a fault or not at all (status 0), by endpoint and status: the faults that bit. */
+  faultsHit: Map<string, number>;
 }
 
 export interface ScheduleContext {
@@ -44,7 +46,7 @@ export interface ScheduleContext {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createChaos(ctx: ScheduleContext) {
-  const record: ChaosLog = { kills: [], restarts: [], faults: [] };
+  const record: ChaosLog = { kills: [], restarts: [], faults: [], faultsHit: new Map() };
   const recoveries: Promise<void>[] = [];
   let turn: Promise<unknown> = Promise.resolve();
   /** One action at a time: a kill's look at the server must not race the server's restart. */
@@ -177,6 +179,11 @@ export function createChaos(ctx: ScheduleContext) {
     /** The recovery watches, which end when their activities ran again or the jobs ended. */
     async settled(): Promise<ChaosLog> {
       await Promise.all(recoveries);
+      for (const call of ctx.emulator.record.calls) {
+        if (call.status !== 0 && call.status < 400) continue;
+        const key = `${call.endpoint} ${call.status === 0 ? 'dropped' : call.status}`;
+        record.faultsHit.set(key, (record.faultsHit.get(key) ?? 0) + 1);
+      }
       return record;
     },
   };
