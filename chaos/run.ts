@@ -81,7 +81,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const jobsStartedAt = Date.now();
     await startJobs(client, plans);
     log(`${plans.length} jobs started (${plans.reduce((n, p) => n + p.prompts.size, 0)} requests)`);
-    const chaosRun = chaos.run();
+    // Held until the jobs end, so a failed chaos action must not go unhandled meanwhile.
+    let chaosError: Error | undefined;
+    const chaosRun = chaos.run().catch((err: unknown) => {
+      chaosError = err instanceof Error ? err : new Error(String(err));
+      log(`chaos action failed: ${String(err)}`);
+    });
     let left = plans.length;
     const outcomes = await Promise.all(
       plans.map(async (plan) => {
@@ -95,6 +100,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     jobsEnded = true;
     await chaosRun;
+    if (chaosError !== undefined) throw chaosError;
     const chaosLog = await chaos.settled();
     const verdict = await checkRun(outcomes, emulator);
     report = {

@@ -89,6 +89,7 @@ export function createChaos(ctx: ScheduleContext) {
     if (ctx.done()) return;
     const before = await activitiesInFlight(ctx.client, ctx.workflowIds);
     const live = ctx.workers.live();
+    if (live.length === 0) return;
     const load = (w: WorkerProcess) => {
       const mine = before.filter((a) => a.identity === w.identity);
       return mine.filter((a) => a.type === prefer).length * 1000 + mine.length;
