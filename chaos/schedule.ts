@@ -130,7 +130,7 @@ export function createChaos(ctx: ScheduleContext) {
     ctx.log(`Temporal server back after ${(downtimeMs / 1000).toFixed(1)} s`);
   }
 
-  /** Round 1: dropped answers from the first creates, a kill while creates are stalled, faults, a restart, kills. */
+  /** Round 1: a kill while creates are stalled, faults on the other endpoints, the server's restart, more kills. */
   async function round1Track(): Promise<void> {
     const { options } = ctx;
     const firstKill = options.kills > 0;
@@ -140,8 +140,6 @@ export function createChaos(ctx: ScheduleContext) {
       await sleep(500);
       await exclusive(() => kill('round-1 creates', 'submitChunk'));
     }
-    inject('create answered 500', { status: 500, count: options.statusFaults, endpoint: 'create' });
-    inject('create answered 529', { status: 529, count: options.statusFaults, endpoint: 'create' });
     inject('retrieve answered 529', { status: 529, count: options.statusFaults, endpoint: 'retrieve' });
     inject('results answered 500', { status: 500, count: options.statusFaults, endpoint: 'results' });
     inject('list answered 429', { status: 429, count: options.statusFaults, endpoint: 'list', retryAfterSeconds: 1 });
@@ -156,9 +154,10 @@ export function createChaos(ctx: ScheduleContext) {
     }
   }
 
-  /** Round 2: when the first retry batch appears, its wave's answers are dropped and a worker dies amid it. */
+  /** Round 2: when the first retry batch appears, the rest of its wave fails or loses answers, and a worker dies. */
   async function round2Track(): Promise<void> {
     if (!(await until(round2Started))) return;
+    inject('create answered 500 (round 2)', { status: 500, count: ctx.options.statusFaults, endpoint: 'create' });
     inject('create answer dropped (round 2)', { kind: 'drop-after-create', count: ctx.options.droppedCreates });
     if (ctx.options.kills >= 2) {
       inject('stalled create (3 s)', { kind: 'stall', endpoint: 'create', ms: 3_000, count: 3 });
@@ -169,9 +168,16 @@ export function createChaos(ctx: ScheduleContext) {
 
   return {
     record,
-    /** Armed before the jobs start: the first creates' answers are lost. */
+    /**
+     * Armed before the jobs start, so that round 1's wave meets them: creates that fail (no batch; a retry must not
+     * take another job's batch of the same size for its own) and creates whose answers are lost (a batch exists;
+     * the retry must find and keep it).
+     */
     beforeStart(): void {
-      inject('create answer dropped (round 1)', { kind: 'drop-after-create', count: ctx.options.droppedCreates });
+      const { statusFaults, droppedCreates } = ctx.options;
+      inject('create answered 500', { status: 500, count: statusFaults, endpoint: 'create' });
+      inject('create answered 529', { status: 529, count: statusFaults, endpoint: 'create' });
+      inject('create answer dropped (round 1)', { kind: 'drop-after-create', count: droppedCreates });
     },
     /** Runs both tracks until they have done everything or the jobs have ended. */
     async run(): Promise<void> {

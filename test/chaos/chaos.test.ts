@@ -24,6 +24,9 @@ describe('chaos (short run)', () => {
       assert.equal(v.duplicateBatches, 0, figures);
       assert.equal(v.batchesUsedByAnotherJob, 0, figures);
       assert.equal(v.unusedBatches, 0, figures);
+      // The faults that make a submission retry must have bitten, or the run proved nothing about retries.
+      assert.ok((report.chaos.faultsHit.get('create dropped') ?? 0) > 0, figures);
+      assert.ok((report.chaos.faultsHit.get('create 500') ?? 0) > 0, figures);
       assert.equal(report.chaos.kills.length, 1, figures);
       assert.equal(report.chaos.restarts.length, 1, figures);
       assert.ok(report.passed, figures);
