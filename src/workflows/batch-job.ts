@@ -149,29 +149,29 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
    * `mayEnd` says which failures still end the job (a refused key before any batch exists).
    */
   async function persist<T>(step: string, run: (tries: number) => Promise<T>, mayEnd?: (err: unknown) => boolean) {
-    for (let tries = 0, wait = STALL_FIRST_WAIT_MS; ; tries++, wait = Math.min(wait * 2, STALL_MAX_WAIT_MS)) {
-      try {
-        const result = await run(tries);
-        if (stalls.delete(step)) {
-          log.info('stalled step got through', { step });
+    try {
+      for (let tries = 0, wait = STALL_FIRST_WAIT_MS; ; tries++, wait = Math.min(wait * 2, STALL_MAX_WAIT_MS)) {
+        try {
+          return await run(tries);
+        } catch (err) {
+          if (isCancellation(err) || !(err instanceof ActivityFailure) || mayEnd?.(err)) throw err;
+          const stall: JobStall = {
+            step,
+            error: errorText(err),
+            hint: hintFor(err),
+            since: stalls.get(step)?.since ?? new Date().toISOString(),
+            tries: tries + 1,
+          };
+          stalls.set(step, stall);
+          log.warn('step stalled; trying again', { ...stall, waitMs: wait });
           publish();
+          checkNow = false;
+          await condition(() => checkNow, wait);
         }
-        return result;
-      } catch (err) {
-        if (isCancellation(err) || !(err instanceof ActivityFailure) || mayEnd?.(err)) throw err;
-        const stall: JobStall = {
-          step,
-          error: errorText(err),
-          hint: hintFor(err),
-          since: stalls.get(step)?.since ?? new Date().toISOString(),
-          tries: tries + 1,
-        };
-        stalls.set(step, stall);
-        log.warn('step stalled; trying again', { ...stall, waitMs: wait });
-        publish();
-        checkNow = false;
-        await condition(() => checkNow, wait);
       }
+    } finally {
+      // Got through, or given up here (canceled, or ending the job): either way no longer what the job waits on.
+      if (stalls.delete(step)) publish();
     }
   }
 
