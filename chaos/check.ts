@@ -23,6 +23,8 @@ export interface Verdict {
   duplicateBatches: number;
   /** Batches a job used that hold another job's requests. */
   batchesUsedByAnotherJob: number;
+  /** Batches a job lists under a round or chunk other than the one its requests' ids name. */
+  batchesMisfiled: number;
   /** Batches of a completed job that none of its results came from. */
   unusedBatches: number;
   /** Batches holding requests of several jobs, or of none of ours. */
@@ -84,6 +86,7 @@ export async function checkRun(outcomes: JobOutcome[], emulator: Emulator): Prom
     batchesCreated: owners.length,
     duplicateBatches: 0,
     batchesUsedByAnotherJob: 0,
+    batchesMisfiled: 0,
     unusedBatches: 0,
     unattributedBatches: 0,
     jobsSharingAJobKey: 0,
@@ -114,6 +117,12 @@ export async function checkRun(outcomes: JobOutcome[], emulator: Emulator): Prom
       if (owner?.job !== outcome.plan.index) {
         verdict.batchesUsedByAnotherJob += 1;
         example(`job ${outcome.plan.index} used batch ${b.batchId}, which holds job ${owner?.job ?? '?'}'s requests`);
+      } else if (owner.round !== b.round || owner.chunk !== b.chunk) {
+        verdict.batchesMisfiled += 1;
+        example(
+          `job ${outcome.plan.index} lists batch ${b.batchId} as round ${b.round} chunk ${b.chunk}; ` +
+            `it holds round ${owner.round} chunk ${owner.chunk}`,
+        );
       }
     }
   }
@@ -186,6 +195,7 @@ export function passed(v: Verdict): boolean {
     v.duplicate === 0 &&
     v.duplicateBatches === 0 &&
     v.batchesUsedByAnotherJob === 0 &&
+    v.batchesMisfiled === 0 &&
     v.unusedBatches === 0 &&
     v.unattributedBatches === 0
   );

@@ -61,6 +61,7 @@ export function formatReport(report: ChaosReport): string {
       `, not succeeded ${v.notSucceeded}`,
     `  batches created ${v.batchesCreated}: duplicate ${v.duplicateBatches}, used by another job ` +
       `${v.batchesUsedByAnotherJob}, unused ${v.unusedBatches}` +
+      (v.batchesMisfiled ? `, under another round or chunk ${v.batchesMisfiled}` : '') +
       (v.unattributedBatches ? `, of no single job ${v.unattributedBatches}` : ''),
     `  jobs sharing an internal job key with another job: ${v.jobsSharingAJobKey}`,
     `  recovery after each kill (SIGKILL until the killed worker's activities ran again elsewhere):`,
