@@ -16,6 +16,7 @@ import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
+import { recordHistory } from '../support/histories';
 
 const HOUR = 60 * 60 * 1000;
 const FOREVER = 1_000_000;
@@ -71,7 +72,9 @@ describe('a job that owns a batch', () => {
         assert.match(stalled.stall?.hint ?? '', hints[status]!);
         assert.match(await currentDetails(handle), /Stalled since/);
         job.emulator.control.clearFaults();
-        return finished;
+        const done = await finished;
+        if (status === 404) await recordHistory('stalled-404', handle);
+        return done;
       });
       assert.equal(result.summary.outcomes.succeeded, 2);
       assert.equal(job.emulator.record.batches().length, 1, 'the same batch, never a second');
@@ -166,6 +169,7 @@ describe('a job that owns a batch', () => {
         assert.ok(err.cause instanceof CancelledFailure);
         return true;
       });
+      await recordHistory('cancel-stalled', handle);
     });
     assert.equal(job.emulator.record.count('cancel'), 1, 'the live batch was canceled at the API');
     assert.equal(job.emulator.record.batches().length, 1);
