@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { BatchJobClient } from '../client';
 import type { BatchJobResult, JobProgress } from '../shared/job';
-import { batchStatuses, progressLine, usd } from './format';
+import { batchStatuses, progressLine, stallLines, usd } from './format';
 
 export interface FollowOptions {
   /** Print a line per change instead of a bar (not a terminal, or --json). */
@@ -30,7 +30,12 @@ export async function followJob(
       );
   let barStarted = false;
   let lastLine = '';
+  let lastStall = '';
   const show = (p: JobProgress) => {
+    // A stall is news whatever the display: say it once per new error, above the bar.
+    const stall = p.stall ? `${p.stall.step}: ${p.stall.error}` : '';
+    if (bar && stall && stall !== lastStall) process.stderr.write(`\n${stallLines(p.stall!)}\n`);
+    lastStall = stall;
     const done = p.done.succeeded + p.done.errored + p.done.expired + p.done.canceled;
     if (bar) {
       const payload = {

@@ -1,4 +1,4 @@
-import type { JobProgress, JobSummary } from '../shared/job';
+import type { JobProgress, JobStall, JobSummary } from '../shared/job';
 
 export const usd = (n: number): string => `$${n.toFixed(n !== 0 && Math.abs(n) < 1 ? 4 : 2)}`;
 
@@ -41,8 +41,17 @@ export function webUiLink(webUi: string, workflowId: string, namespace = 'defaul
   return `${webUi}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-/** One line of status for people. */
+/** One line of status for people (and, while the job is stalled, what is wrong and what to check). */
 export function progressLine(p: JobProgress): string {
   const done = p.done.succeeded + p.done.errored + p.done.expired + p.done.canceled;
-  return `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${batchStatuses(p)} · ${usd(p.cost.batchUsd)}`;
+  const line = `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${batchStatuses(p)} · ${usd(p.cost.batchUsd)}`;
+  return p.stall ? `${line}\n${stallLines(p.stall)}` : line;
+}
+
+/** Why a job is stalled, for people. */
+export function stallLines(stall: JobStall): string {
+  return [
+    `  stalled since ${stall.since} (${stall.tries} ${stall.tries === 1 ? 'try' : 'tries'}): ${stall.step} failed: ${stall.error}`,
+    `  check: ${stall.hint}; the job keeps its batches and goes on by itself (cancel to stop it)`,
+  ].join('\n');
 }
