@@ -2,8 +2,16 @@
 // created against what the jobs say they used. Nothing here trusts the workflow's own accounting.
 import { readFile } from 'node:fs/promises';
 import type { Emulator } from '../src/emulator';
-import type { FinalResultLine } from '../src/shared/job';
+import type { FinalResultLine, JobSummary } from '../src/shared/job';
 import { jobOfText, type JobOutcome } from './jobs';
+
+/** What the check reads of a job's outcome: its requests, its end, where its results are and which batches it used. */
+export interface CheckedJob {
+  plan: Pick<JobOutcome['plan'], 'index' | 'prompts'>;
+  status: string;
+  error?: string;
+  result?: { resultsPath: string; summary: Pick<JobSummary, 'batches'> };
+}
 
 export interface Verdict {
   jobs: number;
@@ -67,7 +75,7 @@ function replyText(line: FinalResultLine): string {
   return (content ?? []).map((b) => b.text ?? '').join('');
 }
 
-export async function checkRun(outcomes: JobOutcome[], emulator: Emulator): Promise<Verdict> {
+export async function checkRun(outcomes: CheckedJob[], emulator: Emulator): Promise<Verdict> {
   // The same problem on many lines is one example, with its count.
   const problems = new Map<string, number>();
   const example = (text: string) => problems.set(text, (problems.get(text) ?? 0) + 1);
