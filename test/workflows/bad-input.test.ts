@@ -107,6 +107,8 @@ describe('bad input fails the job fast, before any batch', () => {
       connection: env.nativeConnection,
       taskQueue: job.taskQueue,
       workflowBundle: await workflowBundle(workflowsPath),
+      // An activity stuck on the storage ignores cancellation: without this, a job that hangs would hang the test too.
+      shutdownForceTime: '5 seconds',
       activities: {
         ...createActivities({ anthropic: new Anthropic({ apiKey: 'test-key', baseURL: job.emulator.url }), storage }),
         ...createPrepareActivities({ storage, outputProbeTimeoutMs: 1_000 }),
