@@ -1,4 +1,4 @@
-// A seeded generator, so that a run's choices (prompts, victims, moments) can be replayed with `--seed`.
+// A seeded generator: `--seed` repeats a run's choices (prompts, victims, pauses); the timing around them still varies.
 
 export interface Random {
   /** In [0, 1). */
