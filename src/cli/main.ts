@@ -13,6 +13,7 @@ import { progressLine, summaryTable, usd, webUiLink } from './format';
 import { startDevStack, type DevStack } from './dev-stack';
 import { runWorkerFromEnv, anthropicFromEnv } from '../worker';
 import type { BatchJobInput, BatchJobResult, RequestDefaults } from '../shared/job';
+import { JobInputError, resolveJobOptions } from '../shared/options';
 import { runDemo } from './demo';
 
 /** A mistake the user can fix: printed as one sentence, no stack trace. */
@@ -82,7 +83,11 @@ function inputOf(file: string, flags: JobFlags): BatchJobInput {
 /** Checks the file the way the workflow will, so mistakes show before a job starts. */
 async function validateFile(file: string, defaults: RequestDefaults = {}): Promise<number> {
   const report = await scanRequests(createReadStream(file), { defaults }).catch((err: NodeJS.ErrnoException) => {
-    throw new UserError(err.code === 'ENOENT' ? `${file}: no such file` : `${file}: ${err.message}`);
+    const reason: Record<string, string> = {
+      ENOENT: 'no such file',
+      EISDIR: 'is a folder, not a requests file (give the path of a JSONL file)',
+    };
+    throw new UserError(`${file}: ${(err.code && reason[err.code]) ?? err.message}`);
   });
   if (report.problemCount > 0) throw new UserError(describeProblems(file, report));
   return report.requests;
@@ -90,9 +95,15 @@ async function validateFile(file: string, defaults: RequestDefaults = {}): Promi
 
 async function start(file: string, flags: JobFlags): Promise<{ jobs: BatchJobClient; workflowId: string }> {
   const input = inputOf(file, flags);
+  const workflowId = flags.id ?? workflowIdFor(flags.name ?? `${input.requests.split('/').pop()}-${Date.now()}`);
+  try {
+    // The workflow's own check of its input, so a bad option is reported here rather than as a failed job.
+    resolveJobOptions(input, workflowId);
+  } catch (err) {
+    throw err instanceof JobInputError ? new UserError(err.message) : err;
+  }
   await validateFile(input.requests, input.defaults);
   const jobs = await BatchJobClient.fromEnv();
-  const workflowId = flags.id ?? workflowIdFor(flags.name ?? `${input.requests.split('/').pop()}-${Date.now()}`);
   await jobs.startBatchJob(input, { workflowId, searchAttributes: process.env.CLAUDE_BATCH_SEARCH_ATTRIBUTES !== '0' });
   return { jobs, workflowId };
 }
