@@ -107,26 +107,37 @@ export function startJobs(client: BatchJobClient, plans: JobPlan[]): Promise<Bat
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** When to stop waiting for a job: its bound, or earlier when the run is abandoned (a chaos action failed). */
+export interface WaitLimit {
+  deadline: number;
+  abandoned: Promise<void>;
+}
+
 /**
  * Waits for a job's end, through server restarts (a lost connection is retried, not taken for the job's failure),
- * until `deadline`.
+ * until the limit.
  */
 export async function awaitJob(
   client: BatchJobClient,
   plan: JobPlan,
   startedAt: number,
-  deadline: number,
+  limit: WaitLimit,
 ): Promise<JobOutcome> {
   const handle = client.handle(plan.workflowId);
   let error: string | undefined;
-  while (Date.now() < deadline) {
+  let stop = false;
+  const stopped = limit.abandoned.then(() => {
+    stop = true;
+    return 'stop' as const;
+  });
+  while (!stop && Date.now() < limit.deadline) {
     let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<'bound'>((resolve) => {
-      timer = setTimeout(() => resolve('bound'), Math.max(0, deadline - Date.now()));
+    const bound = new Promise<'stop'>((resolve) => {
+      timer = setTimeout(() => resolve('stop'), Math.max(0, limit.deadline - Date.now()));
     });
     try {
-      const result = await Promise.race([handle.result(), bound]);
-      if (result === 'bound') break;
+      const result = await Promise.race([handle.result(), bound, stopped]);
+      if (result === 'stop') break;
       return { plan, status: 'COMPLETED', result, tookMs: Date.now() - startedAt };
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
@@ -139,7 +150,7 @@ export async function awaitJob(
       clearTimeout(timer);
     }
   }
-  const status = await describeStatus(handle, deadline + 30_000);
+  const status = await describeStatus(handle, Date.now() + 30_000);
   return { plan, status, ...(error ? { error } : {}) };
 }
 

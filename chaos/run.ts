@@ -81,16 +81,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const jobsStartedAt = Date.now();
     await startJobs(client, plans);
     log(`${plans.length} jobs started (${plans.reduce((n, p) => n + p.prompts.size, 0)} requests)`);
-    // Held until the jobs end, so a failed chaos action must not go unhandled meanwhile.
+    // A failed chaos action (the server not coming back) ends the wait at once: the jobs' bound is minutes away.
     let chaosError: Error | undefined;
+    let abandon: () => void = () => undefined;
+    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
     const chaosRun = chaos.run().catch((err: unknown) => {
       chaosError = err instanceof Error ? err : new Error(String(err));
       log(`chaos action failed: ${String(err)}`);
+      abandon();
     });
     let left = plans.length;
     const outcomes = await Promise.all(
       plans.map(async (plan) => {
-        const outcome = await awaitJob(client, plan, jobsStartedAt, jobsStartedAt + options.jobBoundMs);
+        const outcome = await awaitJob(client, plan, jobsStartedAt, {
+          deadline: jobsStartedAt + options.jobBoundMs,
+          abandoned,
+        });
         left -= 1;
         if (outcome.status !== 'COMPLETED' || left % 10 === 0) {
           log(`job ${plan.index} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}; ${left} left`);
