@@ -14,6 +14,7 @@ export interface BatchWorkerOptions {
   anthropic?: Anthropic;
   storage?: ActivityDependencies['storage'];
   reconcile?: ActivityDependencies['reconcile'];
+  outputProbeTimeoutMs?: ActivityDependencies['outputProbeTimeoutMs'];
   /** A prebuilt workflow bundle (production, tests); default: bundle src/workflows at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   interceptors?: WorkerOptions['interceptors'];
@@ -39,6 +40,7 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Wo
     anthropic: options.anthropic ?? anthropicFromEnv(),
     storage: options.storage ?? new LocalStorage(),
     ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+    ...(options.outputProbeTimeoutMs ? { outputProbeTimeoutMs: options.outputProbeTimeoutMs } : {}),
   });
   return Worker.create({
     connection: options.connection,

@@ -13,6 +13,8 @@ export interface ActivityDependencies {
   storage: JobStorage;
   /** Tuning for finding a batch an interrupted create may have left (tests shorten the waits). */
   reconcile?: Pick<BatchActivityOptions, 'clockSkewMs' | 'verifyIntervalMs'>;
+  /** How long the output folder has to take a probe write before the job fails (default 30 s). */
+  outputProbeTimeoutMs?: number;
 }
 
 /** Every activity of the batch job, wired to its dependencies. */
