@@ -96,7 +96,7 @@ export function createChaos(ctx: ScheduleContext) {
     };
     const heaviest = Math.max(0, ...live.map(load));
     const victim = ctx.random.pick(heaviest > 0 ? live.filter((w) => load(w) === heaviest) : live);
-    const killedAt = ctx.workers.kill(victim);
+    const { killedAt, replaced } = ctx.workers.kill(victim);
     // What the dead worker held, as the server now sees it: activities that finished before the kill are not in it.
     const after = byWorker(await activitiesInFlight(ctx.client, ctx.workflowIds)).get(victim.identity) ?? [];
     const entry: KillRecord = {
@@ -119,6 +119,8 @@ export function createChaos(ctx: ScheduleContext) {
         if (waits.length) ctx.log(`kill ${entry.n}: activities ran again after ${Math.max(...waits).toFixed(1)} s`);
       }),
     );
+    // The next action (the server's restart) waits for the replacement: its start is not what is under test.
+    await replaced;
   }
 
   async function restartServer(): Promise<void> {

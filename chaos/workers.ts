@@ -24,8 +24,8 @@ export interface WorkerPoolOptions {
 
 export interface WorkerPool {
   live(): WorkerProcess[];
-  /** SIGKILLs this worker and starts a replacement; returns when the kill was sent. */
-  kill(worker: WorkerProcess): number;
+  /** SIGKILLs this worker and starts a replacement: when the kill was sent, and the replacement's start. */
+  kill(worker: WorkerProcess): { killedAt: number; replaced: Promise<void> };
   /** Exits nobody asked for (a crash would be a finding of its own). */
   unexpectedExits(): number;
   stop(): Promise<void>;
@@ -45,6 +45,8 @@ export async function startWorkers(count: number, options: WorkerPoolOptions): P
     ...options.env,
   };
   const live = new Set<WorkerProcess>();
+  /** Ours to kill: any other death (the OOM killer's SIGKILL too) is unexpected. */
+  const killed = new Set<WorkerProcess>();
   const starting = new Set<Promise<void>>();
   let started = 0;
   let unexpected = 0;
@@ -66,10 +68,11 @@ export async function startWorkers(count: number, options: WorkerPoolOptions): P
     child.once('close', () => logFile.end());
     child.once('exit', (code, signal) => {
       live.delete(worker);
-      if (stopping || signal === 'SIGKILL') return;
+      if (stopping || killed.has(worker)) return;
       unexpected += 1;
       options.log(`worker ${n} (pid ${worker.pid}) exited by itself (${code ?? signal}); starting another`);
-      track(spawnOne());
+      // Not at once: a worker that cannot start would otherwise be respawned in a tight loop.
+      void track(new Promise((resolve) => setTimeout(resolve, 1_000)).then(() => (stopping ? undefined : spawnOne())));
     });
     return new Promise<void>((ready, failed) => {
       let out = '';
@@ -82,21 +85,22 @@ export async function startWorkers(count: number, options: WorkerPoolOptions): P
     });
   }
 
-  function track(promise: Promise<void>): void {
+  function track(promise: Promise<void>): Promise<void> {
     const settled = promise.catch((err: unknown) => options.log(String(err)));
     starting.add(settled);
     void settled.finally(() => starting.delete(settled));
+    return settled;
   }
 
   await Promise.all(Array.from({ length: count }, spawnOne));
   return {
     live: () => [...live],
     kill(worker) {
-      const at = Date.now();
+      const killedAt = Date.now();
+      killed.add(worker);
       worker.child.kill('SIGKILL');
       options.log(`SIGKILL worker ${worker.n} (pid ${worker.pid}); starting a replacement`);
-      track(spawnOne());
-      return at;
+      return { killedAt, replaced: track(spawnOne()) };
     },
     unexpectedExits: () => unexpected,
     async stop() {
