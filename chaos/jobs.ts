@@ -23,6 +23,8 @@ export interface JobPlan {
   prompts: Map<string, string>;
   /** Requests that error in their first submission: they succeed in round 2. */
   retried: number;
+  /** Batches its first round creates. */
+  round1Batches: number;
 }
 
 export interface JobOutcome {
@@ -83,6 +85,7 @@ export async function writeJobs(
       workflowId: `chaos-${options.runId}-job-${index}`,
       prompts,
       retried: lines.filter((_, seq) => failsOnce(seq)).length,
+      round1Batches: chunked ? Math.ceil(options.requestsPerJob / chunkSize) : 1,
       input: {
         requests,
         output: join(jobDir, 'out'),

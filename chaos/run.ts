@@ -73,7 +73,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       workers,
       client: client.client,
       workflowIds: plans.map((p) => p.workflowId),
-      round1Batches: plans.reduce((n, p) => n + (p.input.chunk ? 3 : 1), 0),
+      round1Batches: plans.reduce((n, p) => n + p.round1Batches, 0),
       done: () => jobsEnded,
       log,
     });
