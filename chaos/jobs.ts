@@ -21,8 +21,6 @@ export interface JobPlan {
   input: BatchJobInput;
   /** Input custom_id → the prompt its answer must echo, in input order. */
   prompts: Map<string, string>;
-  /** Requests that error in their first submission: they succeed in round 2. */
-  retried: number;
   /** Batches its first round creates. */
   round1Batches: number;
 }
@@ -84,7 +82,6 @@ export async function writeJobs(
       kind,
       workflowId: `chaos-${options.runId}-job-${index}`,
       prompts,
-      retried: lines.filter((_, seq) => failsOnce(seq)).length,
       round1Batches: chunked ? Math.ceil(options.requestsPerJob / chunkSize) : 1,
       input: {
         requests,
