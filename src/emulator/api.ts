@@ -3,11 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { messageBatchOf, Timeline, type StoredBatch } from './batches';
 import { readJson } from './body';
 import type { EmulatorClock } from './clock';
-import { inputTokensOf, messageFor, paramsProblem, type MessageParams } from './completions';
+import { inputTokensOf, messageFor, type MessageParams } from './completions';
 import { createBatch } from './create';
 import { requestsOfBody } from './create-body';
 import { HttpError } from './http-errors';
+import { paramsContextOf } from './headers';
 import { newId } from './ids';
+import { paramsProblem } from './params';
 import type { OutcomePlanner } from './outcomes';
 import { streamResults } from './results';
 import type { BatchStore } from './store';
@@ -60,6 +62,7 @@ export async function createEndpoint(state: EmulatorState, req: IncomingMessage)
     rate: state.rate,
     now,
     declaredBytes: Number.isInteger(declared) ? declared : undefined,
+    paramsContext: paramsContextOf(req),
   });
   state.created.push({
     id: batch.id,
@@ -182,8 +185,8 @@ export async function messagesEndpoint(state: EmulatorState, req: IncomingMessag
   if (typeof value === 'object' && value !== null && (value as MessageParams).stream === true) {
     throw new HttpError(400, 'stream: the emulator does not stream; call without stream: true');
   }
-  const problem = paramsProblem(value);
-  if (problem) throw new HttpError(400, problem);
+  const problem = paramsProblem(value, paramsContextOf(req));
+  if (problem) throw new HttpError(problem.type === 'not_found_error' ? 404 : 400, problem.message);
   const params = value as MessageParams;
   return messageFor(params, { id: newId('msg_'), cache: state.planner.cacheUse(params), serviceTier: 'standard' });
 }

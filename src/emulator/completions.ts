@@ -1,5 +1,6 @@
 // Deterministic fake completions: the same request always gets the same text and token counts, so results and
 // cost accounting can be checked. Nothing here remembers anything; the planner decides cache hits.
+import { cachePrefixOf, inputTokensOf, tokensOf } from './tokens';
 
 /** The Messages API params of one request, as far as the emulator looks at them. */
 export interface MessageParams {
@@ -13,12 +14,7 @@ export interface MessageParams {
 
 export type CacheUse = 'none' | 'write' | 'read';
 
-interface Segment {
-  /** The piece of the prompt itself: what identifies it for caching. */
-  value: unknown;
-  chars: number;
-  cacheControl?: { ttl?: unknown };
-}
+export { cachePrefixOf, inputTokensOf } from './tokens';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -37,75 +33,6 @@ export function textOf(params: MessageParams): string {
   collectText(params.system, parts);
   collectText(params.messages, parts);
   return parts.join('\n');
-}
-
-/** The prompt in order (tools, system, message blocks), each piece with its size and cache breakpoint. */
-function segmentsOf(params: MessageParams): Segment[] {
-  const segments: Segment[] = [];
-  const add = (value: unknown, chars: number) => {
-    const cacheControl = isObject(value) && isObject(value.cache_control) ? value.cache_control : undefined;
-    segments.push({ value, chars, ...(cacheControl ? { cacheControl } : {}) });
-  };
-  const addBlocks = (content: unknown) => {
-    if (!Array.isArray(content)) {
-      add(content, textOf({ system: content }).length);
-      return;
-    }
-    for (const block of content) add(block, textOf({ system: block }).length);
-  };
-  if (Array.isArray(params.tools)) for (const tool of params.tools) add(tool, JSON.stringify(tool).length);
-  if (params.system !== undefined) addBlocks(params.system);
-  if (Array.isArray(params.messages)) {
-    for (const message of params.messages) addBlocks(isObject(message) ? message.content : message);
-  }
-  return segments;
-}
-
-const tokensOf = (chars: number) => Math.ceil(chars / 4);
-
-/** The input token estimate (count_tokens and usage agree): a quarter of the prompt's characters. */
-export function inputTokensOf(params: MessageParams): number {
-  return Math.max(1, tokensOf(segmentsOf(params).reduce((sum, s) => sum + s.chars, 0)));
-}
-
-/** The cacheable prefix (up to the last `cache_control` breakpoint), if the request marks one. */
-export function cachePrefixOf(params: MessageParams): { key: string; tokens: number; ttl: '5m' | '1h' } | undefined {
-  const segments = segmentsOf(params);
-  let last = -1;
-  segments.forEach((s, i) => {
-    if (s.cacheControl) last = i;
-  });
-  if (last < 0) return undefined;
-  const prefix = segments.slice(0, last + 1);
-  const ttl = segments[last]!.cacheControl?.ttl === '1h' ? '1h' : '5m';
-  return {
-    key: JSON.stringify([params.model, ...prefix.map((s) => s.value)]),
-    tokens: tokensOf(prefix.reduce((sum, s) => sum + s.chars, 0)),
-    ttl,
-  };
-}
-
-/** Why the API would refuse these params (an errored result line, not a create-time error), if it would. */
-export function paramsProblem(params: unknown): string | undefined {
-  if (!isObject(params)) return 'params: Input should be an object';
-  if (typeof params.model !== 'string' || !params.model.startsWith('claude-')) {
-    return `model: ${JSON.stringify(params.model ?? null)}`;
-  }
-  const maxTokens = params.max_tokens;
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    return 'max_tokens: Input should be an integer greater than or equal to 1';
-  }
-  if (!Array.isArray(params.messages) || params.messages.length === 0) {
-    return 'messages: at least one message is required';
-  }
-  for (const [i, m] of params.messages.entries()) {
-    if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) {
-      return `messages.${i}.role: Input should be 'user' or 'assistant'`;
-    }
-    if (typeof m.content !== 'string' && !Array.isArray(m.content)) return `messages.${i}.content: Field required`;
-  }
-  if (params.stream === true) return 'stream: Streaming is not supported in the Message Batches API';
-  return undefined;
 }
 
 function lastUserText(params: MessageParams): string {

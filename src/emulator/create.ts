@@ -6,6 +6,7 @@ import { NO_REPLY, replyLine } from './completions';
 import { HttpError } from './http-errors';
 import { newId } from './ids';
 import type { OutcomePlanner } from './outcomes';
+import type { ParamsContext } from './params';
 import type { BatchLogs, BatchStore } from './store';
 import type { Scenario } from './types';
 
@@ -45,6 +46,8 @@ export interface CreateContext {
   now: number;
   /** The body's declared size, which decides whether the requests are kept in memory; unknown means large. */
   declaredBytes: number | undefined;
+  /** What the create's headers change in the checks on each request's params (its betas). */
+  paramsContext?: ParamsContext;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
   const outcomes = new Uint8Array(MAX_REQUESTS);
   const cache = new Uint8Array(MAX_REQUESTS);
   const errors: BatchPlan['errors'] = new Map();
-  const round = ctx.planner.round(ctx.scenario);
+  const round = ctx.planner.round(ctx.scenario, ctx.paramsContext);
   const seen = new Set<string>();
   const writers = await ctx.store.writersFor(id, ctx.declaredBytes ?? Infinity);
   const kept: BatchLogs<string[]> = { requests: [], replies: [] };

@@ -3,7 +3,8 @@
 // counts is held back until the batch is accepted: a create refused midway (a duplicate custom_id at request 90,000)
 // leaves the counts as they were.
 import { createHash } from 'node:crypto';
-import { cachePrefixOf, paramsProblem, textOf, type CacheUse, type MessageParams } from './completions';
+import { cachePrefixOf, textOf, type CacheUse, type MessageParams } from './completions';
+import { paramsProblem, type ParamsContext } from './params';
 import type { PlannedOutcome, RequestRule, Scenario } from './types';
 
 export interface PlannedRequest {
@@ -63,13 +64,17 @@ export class OutcomePlanner {
     this.cachedPrefixes.clear();
   }
 
-  /** Plans one batch's requests; nothing it counts is seen by other batches until `commit()`. */
-  round(scenario: Scenario): PlanningRound {
+  /**
+   * Plans one batch's requests; nothing it counts is seen by other batches until `commit()`. `context` is what the
+   * create says beyond its requests (its betas).
+   */
+  round(scenario: Scenario, context: ParamsContext = {}): PlanningRound {
     return new PlanningRound(
       scenario,
       new StagedCounts(this.submissions),
       this.rules.map(({ rule, applied }) => ({ rule, applied: new StagedCounts(applied) })),
       new StagedCounts(this.cachedPrefixes),
+      context,
     );
   }
 
@@ -88,6 +93,7 @@ export class PlanningRound {
     private readonly submissions: StagedCounts,
     private readonly rules: { rule: RequestRule; applied: StagedCounts }[],
     private readonly cachedPrefixes: StagedCounts,
+    private readonly paramsContext: ParamsContext = {},
   ) {}
 
   /** `paramsJson` is `JSON.stringify(params)`, passed in because the caller already has it. */
@@ -96,9 +102,8 @@ export class PlanningRound {
     const seenBefore = this.submissions.count(key);
     this.submissions.increment(key);
 
-    const problem = paramsProblem(params);
-    if (problem)
-      return { outcome: 'errored', error: { type: 'invalid_request_error', message: problem }, cache: 'none' };
+    const problem = paramsProblem(params, this.paramsContext);
+    if (problem) return { outcome: 'errored', error: problem, cache: 'none' };
     const typed = params as MessageParams;
     const text = textOf(typed);
 

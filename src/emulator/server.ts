@@ -17,6 +17,7 @@ import { EmulatorClock } from './clock';
 import { errorBody, HttpError } from './http-errors';
 import { newId } from './ids';
 import { FaultQueue } from './faults';
+import { checkVersionHeaders } from './headers';
 import { OutcomePlanner } from './outcomes';
 import { routeOf, type Route } from './routes';
 import { BatchStore } from './store';
@@ -67,7 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const apiKey = apiKeyOf(req);
     if (apiKey === undefined) throw new HttpError(401, 'x-api-key header is required');
     if (options.apiKey !== undefined && apiKey !== options.apiKey) throw new HttpError(401, 'invalid x-api-key');
-    if (!req.headers['anthropic-version']) throw new HttpError(400, 'anthropic-version: header is required');
+    checkVersionHeaders(req);
     const stall = faults.takeStall(route.endpoint);
     if (stall !== undefined) await new Promise((resolve) => setTimeout(resolve, stall));
     const fault = faults.takeStatus(route.endpoint);

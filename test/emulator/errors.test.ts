@@ -234,7 +234,7 @@ describe('errors', () => {
         assert.equal(result?.type, 'errored', id);
         if (result?.type === 'errored') {
           assert.equal(result.error.type, 'error');
-          assert.equal(result.error.error.type, 'invalid_request_error');
+          assert.equal(result.error.error.type, id === 'unknown-model' ? 'not_found_error' : 'invalid_request_error');
         }
       }
       assert.equal(byId.get('fine')?.type, 'succeeded');
