@@ -1,5 +1,6 @@
 // Deterministic fake completions: the same request always gets the same text and token counts, so results and
 // cost accounting can be checked. Nothing here remembers anything; the planner decides cache hits.
+import { featuredReply, usesFeatures, type Reply } from './replies/features';
 import { cachePrefixOf, inputTokensOf, tokensOf } from './tokens';
 
 /** The Messages API params of one request, as far as the emulator looks at them. */
@@ -88,12 +89,8 @@ function replyTo(params: MessageParams): string {
   return `Summary (${words} words): ${gist.join(' ')}${words > GIST_WORDS ? ' …' : ''}`;
 }
 
-/** The assistant Message the API would answer with, derived only from the params (and the cache decision). */
-export function messageFor(
-  params: MessageParams,
-  options: { id: string; cache: CacheUse; serviceTier: 'batch' | 'standard' },
-) {
-  const maxTokens = typeof params.max_tokens === 'number' && params.max_tokens >= 1 ? params.max_tokens : 1;
+/** The reply to a request that asks for nothing but text: one text block, the summary, cut at `max_tokens`. */
+function plainReply(params: MessageParams, maxTokens: number): Reply {
   let text = replyTo(params);
   let outputTokens = Math.max(1, tokensOf(text.length));
   let stopReason: 'end_turn' | 'max_tokens' = 'end_turn';
@@ -102,6 +99,22 @@ export function messageFor(
     outputTokens = maxTokens;
     stopReason = 'max_tokens';
   }
+  return { content: [{ type: 'text', text, citations: null }], stopReason, stopSequence: null, outputTokens };
+}
+
+/** The assistant Message the API would answer with, derived only from the params (and the cache decision). */
+export function messageFor(
+  params: MessageParams,
+  options: { id: string; cache: CacheUse; serviceTier: 'batch' | 'standard' },
+) {
+  const maxTokens = typeof params.max_tokens === 'number' && params.max_tokens >= 1 ? params.max_tokens : 1;
+  const reply = usesFeatures(params as Record<string, unknown>)
+    ? featuredReply(params as Record<string, unknown>, {
+        summary: replyTo(params),
+        lastUserText: lastUserText(params),
+        maxTokens,
+      })
+    : plainReply(params, maxTokens);
   const total = inputTokensOf(params);
   const prefix = options.cache === 'none' ? undefined : cachePrefixOf(params);
   const cached = Math.min(total, prefix?.tokens ?? 0);
@@ -111,12 +124,16 @@ export function messageFor(
     type: 'message' as const,
     role: 'assistant' as const,
     model: typeof params.model === 'string' ? params.model : 'unknown',
-    content: [{ type: 'text' as const, text }],
-    stop_reason: stopReason,
-    stop_sequence: null,
+    content: reply.content,
+    stop_reason: reply.stopReason,
+    stop_sequence: reply.stopSequence,
+    // Declared by the API as always present, null when unused (tested against the SDK's types).
+    stop_details: null,
+    container: null,
+    diagnostics: null,
     usage: {
       input_tokens: total - cached,
-      output_tokens: outputTokens,
+      output_tokens: reply.outputTokens,
       cache_creation_input_tokens: written,
       cache_read_input_tokens: options.cache === 'read' ? cached : 0,
       cache_creation: {
@@ -124,6 +141,10 @@ export function messageFor(
         ephemeral_1h_input_tokens: prefix?.ttl === '1h' ? written : 0,
       },
       service_tier: options.serviceTier,
+      server_tool_use: null,
+      inference_geo: null,
+      output_tokens_details: reply.thinkingTokens === undefined ? null : { thinking_tokens: reply.thinkingTokens },
+      speed: 'standard' as const,
     },
   };
 }
