@@ -69,6 +69,9 @@ const document = 'The harbour opened in 1872. Ships still call there daily.\nIt 
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
+ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+ajv.addFormat('email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/);
+ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i);
 
 function assertValid(schema: object, value: unknown) {
   const validate = ajv.compile(schema);
@@ -350,6 +353,93 @@ describe('replies shaped by the request', () => {
       assert.equal(message.usage.output_tokens, sum, id);
     }
   });
+});
+
+describe('values generated from JSON schemas', () => {
+  const schemas: Record<string, object> = {
+    bounds: {
+      type: 'object',
+      properties: {
+        small: { type: 'integer', maximum: -5 },
+        open: { type: 'number', exclusiveMinimum: 2, exclusiveMaximum: 3 },
+        openInt: { type: 'integer', exclusiveMinimum: 7 },
+        step: { type: 'number', multipleOf: 0.25, minimum: 10.1 },
+        stepInt: { type: 'integer', multipleOf: 5, minimum: 12, maximum: 19 },
+      },
+      required: ['small', 'open', 'openInt', 'step', 'stepInt'],
+    },
+    strings: {
+      type: 'object',
+      properties: {
+        short: { type: 'string', maxLength: 2 },
+        long: { type: 'string', minLength: 30 },
+        exact: { type: 'string', minLength: 4, maxLength: 4 },
+        stamp: { type: 'string', format: 'date-time' },
+        mail: { type: 'string', format: 'email' },
+        id: { type: 'string', format: 'uuid' },
+      },
+      required: ['short', 'long', 'exact', 'stamp', 'mail', 'id'],
+      additionalProperties: false,
+    },
+    arrays: {
+      type: 'object',
+      properties: {
+        pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }], items: false },
+        none: { type: 'array', maxItems: 0 },
+        distinct: { type: 'array', items: { enum: ['a', 'b', 'c'] }, minItems: 3, uniqueItems: true },
+        numbers: { type: 'array', items: { type: 'number' }, minItems: 4, uniqueItems: true },
+        matrix: { type: 'array', items: { type: 'array', items: { type: 'boolean' }, minItems: 2 }, minItems: 2 },
+      },
+      required: ['pair', 'none', 'distinct', 'numbers', 'matrix'],
+    },
+    unions: {
+      type: 'object',
+      properties: {
+        either: { oneOf: [{ type: 'integer', minimum: 3 }, { type: 'string' }] },
+        both: {
+          allOf: [
+            { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+            { properties: { b: { type: 'integer' } }, required: ['b'] },
+          ],
+        },
+        maybe: { type: ['null', 'integer'], minimum: 4 },
+        fixed: { const: { kind: 'x', n: 1 } },
+        loose: {},
+      },
+      required: ['either', 'both', 'maybe', 'fixed', 'loose'],
+    },
+    recursive: {
+      $ref: '#/definitions/node',
+      definitions: {
+        node: {
+          type: 'object',
+          properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/node' } } },
+          required: ['name'],
+          additionalProperties: false,
+        },
+      },
+    },
+    topLevelArray: { type: 'array', items: { type: 'object', properties: { x: { type: 'number' } } }, minItems: 1 },
+  };
+
+  let t: TestEmulator;
+  before(async () => {
+    t = await testEmulator();
+  });
+  after(() => t?.emulator.close());
+
+  for (const [name, schema] of Object.entries(schemas)) {
+    it(`answers structured output valid against a schema using ${name}`, async () => {
+      const message = await t.client.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 4096,
+        messages: [{ role: 'user', content: `Give me ${name}` }],
+        output_config: { format: { type: 'json_schema', schema: schema as Record<string, unknown> } },
+      });
+      assert.equal(message.stop_reason, 'end_turn');
+      assertValid(schema, JSON.parse(textsOf(message)[0]!));
+    });
+  }
 });
 
 /** The properties an interface of the SDK's message types declares required, and which of them may be null. */
