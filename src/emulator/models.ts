@@ -70,6 +70,13 @@ export const MODELS: readonly ModelInfo[] = [
     status: 'retired',
     maxOutputTokens: 32 * K,
   },
+  // Listed by the official TypeScript SDK's `Model` type (1.13.0) but not in the fleet notes: served, as far as the
+  // SDK says; status and max output assumed (128K, as their family).
+  { id: 'claude-fable-5-2', aliases: [], status: 'active', maxOutputTokens: 128 * K },
+  { id: 'claude-fable-5', aliases: [], status: 'legacy', maxOutputTokens: 128 * K },
+  { id: 'claude-mythos-5-2', aliases: [], status: 'active', maxOutputTokens: 128 * K },
+  { id: 'claude-mythos-5-1', aliases: [], status: 'legacy', maxOutputTokens: 128 * K },
+  { id: 'claude-mythos-5', aliases: [], status: 'legacy', maxOutputTokens: 128 * K },
 ];
 
 const BY_ID = new Map<string, ModelInfo>();
