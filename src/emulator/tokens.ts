@@ -87,6 +87,8 @@ function measure(value: unknown, size: { chars: number; tokens: number }): void 
   else if (isObject(value)) {
     if (value.type === 'image') size.tokens += imageBlockTokens(value.source);
     else if (value.type === 'document') documentSize(value, size);
+    else if (value.type === 'tool_use')
+      size.chars += String(value.name).length + JSON.stringify(value.input ?? {}).length;
     else {
       if (value.text !== undefined) measure(value.text, size);
       if (value.content !== undefined) measure(value.content, size);

@@ -140,6 +140,20 @@ describe('token usage of images, documents and automatic caching', () => {
     assert.equal(threePages, 3 * onePage);
   });
 
+  it("counts a tool call's name and input in the conversation", async () => {
+    const input = { city: 'Lisbon', days: 3 };
+    const tokens = await t.client.messages.countTokens({
+      model: 'claude-sonnet-4-5',
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'forecast', input }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'Sunny' }] },
+      ],
+    });
+    const chars = 'Weather?'.length + 'forecast'.length + JSON.stringify(input).length + 'Sunny'.length;
+    assert.equal(tokens.input_tokens, Math.ceil(chars / 4));
+  });
+
   it('caches the whole prompt with a top-level cache_control: written once, then read', async () => {
     const system = 'You answer questions about a long shared text. '.repeat(50);
     const messages: Anthropic.Messages.MessageParam[] = [{ role: 'user', content: 'What is it about?' }];
