@@ -261,9 +261,8 @@ export function featuredReply(
   if (output) {
     planned.push({ type: 'text', text: JSON.stringify(valueForSchema(output.schema)), citations: null });
   } else if (!(tool && forced)) {
-    const prefill = lastMessage(params)?.role === 'assistant' ? lastMessage(params) : undefined;
-    // A prefill is continued: the reply is what follows it, a space then the usual summary.
-    const text = prefill ? ` ${summary}` : summary;
+    // A prefill (a last assistant message) is continued: the reply is what follows it, a space then the summary.
+    const text = lastMessage(params)?.role === 'assistant' ? ` ${summary}` : summary;
     planned.push({ type: 'text', text, citations: null });
     planned.push(...citedBlocks(params));
   }
