@@ -340,6 +340,21 @@ describe('replies shaped by the request', () => {
     );
   });
 
+  it('spends max_tokens across the blocks: thinking that uses them up leaves no text', async () => {
+    const message = await t.client.messages.create({
+      ...asked.adaptive.params,
+      max_tokens: 10,
+      thinking: { type: 'adaptive' },
+    });
+    assert.equal(message.stop_reason, 'max_tokens');
+    assert.deepEqual(
+      message.content.map((b) => b.type),
+      ['thinking'],
+    );
+    assert.equal(message.usage.output_tokens, 10);
+    assert.equal(message.usage.output_tokens_details?.thinking_tokens, 10);
+  });
+
   it('counts every block it returns in output_tokens', () => {
     const tokensOf = (block: Block) =>
       block.type === 'text'
