@@ -1,6 +1,6 @@
 // The endpoints' behaviour, free of HTTP plumbing: each takes the emulator's state and returns the response body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { messageBatchOf, Timeline, type StoredBatch } from './batches';
+import { archivedAtOf, messageBatchOf, Timeline, type StoredBatch } from './batches';
 import { readJson } from './body';
 import type { EmulatorClock } from './clock';
 import { inputTokensOf, messageFor, type MessageParams } from './completions';
@@ -170,13 +170,13 @@ export async function resultsEndpoint(
       `Message batch ${batch.id} has not finished processing; its results are not available yet.`,
     );
   }
-  if (batch.archivedAt !== undefined) {
+  if (archivedAtOf(batch, now) !== undefined) {
     throw new HttpError(
       404,
       `The results of message batch ${batch.id} have been archived and are no longer available.`,
     );
   }
-  const replies = state.store.lines(batch.id, 'replies');
+  const replies = state.store.linesInOrder(batch.id, 'replies', scenario.resultsOrder ?? 'shuffled');
   await streamResults(res, { batch, timeline, scenario, replies, now }, headers);
 }
 

@@ -5,6 +5,8 @@ import type { PlannedOutcome, Scenario } from './types';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_CANCEL_DELAY_MS = 2000;
+/** Results stay available this long after creation; then the batch is archived (`archived_at`, results 404). */
+export const RESULTS_KEPT_MS = 29 * DAY_MS;
 
 /** Codes of the compact per-request arrays (one byte a request, so 100,000 requests stay small). */
 export const OUTCOMES: readonly PlannedOutcome[] = ['succeeded', 'errored', 'expired'];
@@ -89,9 +91,23 @@ export class Timeline {
 
   counts(now: number): Record<RequestState, number> {
     const counts: Record<RequestState, number> = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+    if (this.scenario.countsWhileRunning === 'zero-until-ended' && now < this.end) {
+      counts.processing = this.size;
+      return counts;
+    }
     for (let i = 0; i < this.size; i++) counts[this.requestState(i, now)] += 1;
     return counts;
   }
+}
+
+/**
+ * When the batch's results were archived, if they have been by `now`: by `control.archive`, or 29 days after
+ * creation, as the API keeps results for 29 days.
+ */
+export function archivedAtOf(batch: StoredBatch, now: number): number | undefined {
+  const automatic = batch.createdAt + RESULTS_KEPT_MS;
+  if (batch.archivedAt !== undefined) return Math.min(batch.archivedAt, automatic);
+  return automatic <= now ? automatic : undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -105,6 +121,7 @@ export function messageBatchOf(batch: StoredBatch, scenario: Scenario, now: numb
   const timeline = new Timeline(batch, scenario);
   const status = timeline.status(now);
   const ended = status === 'ended';
+  const archivedAt = archivedAtOf(batch, now);
   return {
     id: batch.id,
     type: 'message_batch' as const,
@@ -113,7 +130,7 @@ export function messageBatchOf(batch: StoredBatch, scenario: Scenario, now: numb
     ended_at: ended ? iso(timeline.end) : null,
     created_at: iso(batch.createdAt),
     expires_at: iso(timeline.expiresAt),
-    archived_at: batch.archivedAt !== undefined ? iso(batch.archivedAt) : null,
+    archived_at: archivedAt !== undefined ? iso(archivedAt) : null,
     cancel_initiated_at: batch.cancelAt !== undefined ? iso(batch.cancelAt) : null,
     // Relative, so the SDK joins it to whatever baseURL reached the emulator.
     results_url: ended ? resultsPathOf(batch.id) : null,

@@ -15,4 +15,6 @@ export type {
   RecordedRequest,
   RequestRule,
   Scenario,
+  ResultsOrder,
+  CountsWhileRunning,
 } from './types';

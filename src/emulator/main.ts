@@ -1,6 +1,7 @@
 // `npm run emulator -- --port 4010`: the emulator as a standalone server for any Anthropic SDK or curl.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEmulator } from './server';
+import type { CountsWhileRunning, ResultsOrder, Scenario } from './types';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -21,6 +22,8 @@ interface CliOptions {
   apiKey?: string;
   rate?: number;
   quiet?: boolean;
+  resultsOrder?: ResultsOrder;
+  countsWhileRunning?: CountsWhileRunning;
 }
 
 async function main(): Promise<void> {
@@ -33,14 +36,31 @@ async function main(): Promise<void> {
     .option('--api-key <key>', 'accept only this key (any non-empty key otherwise)')
     .option('--rate <n>', 'requests processed per second per batch (default 200)', positive)
     .option('-q, --quiet', 'do not log each batch')
+    .addOption(
+      new Option('--results-order <order>', 'order of result lines (default shuffled, seeded per batch)').choices([
+        'shuffled',
+        'request',
+      ]),
+    )
+    .addOption(
+      new Option('--counts-while-running <counts>', 'request_counts before a batch ends (default filling)').choices([
+        'filling',
+        'zero-until-ended',
+      ]),
+    )
     .parse();
   const opts = program.opts<CliOptions>();
+  const scenario: Scenario = {
+    ...(opts.resultsOrder !== undefined ? { resultsOrder: opts.resultsOrder } : {}),
+    ...(opts.countsWhileRunning !== undefined ? { countsWhileRunning: opts.countsWhileRunning } : {}),
+  };
   const emulator = await startEmulator({
     port: opts.port,
     host: opts.host,
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}),
     ...(opts.rate !== undefined ? { requestsPerSecond: opts.rate } : {}),
+    scenario,
     ...(opts.quiet ? {} : { log: (line: string) => console.log(`[emulator] ${line}`) }),
   });
   console.log(`Message Batches API emulator on ${emulator.url}`);

@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { StoredBatch, Timeline } from './batches';
 import { stableId } from './ids';
+import type { IndexedLine } from './order';
 import type { Scenario } from './types';
 
 /** Request `i`'s result line (without its newline), given its replies-log line. */
@@ -45,7 +46,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function streamResults(
   res: ServerResponse,
-  source: { batch: StoredBatch; timeline: Timeline; scenario: Scenario; replies: AsyncIterable<string>; now: number },
+  source: {
+    batch: StoredBatch;
+    timeline: Timeline;
+    scenario: Scenario;
+    /** The replies log's lines, in the order they go out. */
+    replies: AsyncIterable<IndexedLine>;
+    now: number;
+  },
   headers: Record<string, string>,
 ): Promise<void> {
   const { batch, timeline, scenario, now } = source;
@@ -59,17 +67,17 @@ export async function streamResults(
     pending = '';
     if (!ready) await writable(res);
   };
-  let i = 0;
-  for await (const reply of source.replies) {
+  let sent = 0;
+  for await (const { index, line: reply } of source.replies) {
     if (res.destroyed) return;
-    if (scenario.cutResultsAfterLines !== undefined && i >= scenario.cutResultsAfterLines) {
+    if (scenario.cutResultsAfterLines !== undefined && sent >= scenario.cutResultsAfterLines) {
       // Like a connection lost mid-download: the lines so far arrive, then the stream breaks without its end.
       await flush();
       res.socket?.end();
       return;
     }
-    pending += resultLine(batch, timeline, i, reply, now) + '\n';
-    i += 1;
+    pending += resultLine(batch, timeline, index, reply, now) + '\n';
+    sent += 1;
     if (scenario.resultsDelayMsPerLine) {
       await flush();
       await sleep(scenario.resultsDelayMsPerLine);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_USES, OUTCOMES, type StoredBatch } from './batches';
 import { NO_REPLY, replyLine, type MessageParams } from './completions';
+import { linesInOrder, type IndexedLine } from './order';
 import { FileRequestLog, MemoryRequestLog, RequestLogWriter, type RequestLog } from './request-log';
+import type { ResultsOrder } from './types';
 
 /** Bodies above this many bytes keep their logs in files even without a data directory. */
 const SPILL_BYTES = 8 * 1024 * 1024;
@@ -154,6 +156,13 @@ export class BatchStore {
     const entry = this.entries.get(id);
     if (!entry) throw new Error(`no batch ${id} (never created, or deleted)`);
     return entry[log].lines();
+  }
+
+  /** A batch's lines of one log with their request index, in request order or the batch's own seeded shuffle. */
+  linesInOrder(id: string, log: keyof BatchLogs<unknown>, order: ResultsOrder): AsyncIterable<IndexedLine> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`no batch ${id} (never created, or deleted)`);
+    return linesInOrder(entry[log], entry.batch.plan.customIds.length, order, id);
   }
 
   /** Forgets every batch at once; their files go in the background of the returned promise. */

@@ -20,7 +20,22 @@ export interface Scenario {
   cutResultsAfterLines?: number;
   /** Emulator time from a cancel to the batch's end (default 2 s). */
   cancelDelayMs?: number;
+  /**
+   * The order of result lines (fixed when a batch is created): `shuffled` (default), a seeded shuffle that is the same
+   * on every read of a batch and never request order for 2+ requests, as the API does not promise any order; or
+   * `request`, the order of the create body.
+   */
+  resultsOrder?: ResultsOrder;
+  /**
+   * `request_counts` before the batch has ended (fixed when a batch is created): `filling` (default), counts move
+   * from `processing` to their outcomes as requests finish, as in the API reference's example; or
+   * `zero-until-ended`, everything counts as `processing` until the batch ends, as the reference's field text says.
+   */
+  countsWhileRunning?: CountsWhileRunning;
 }
+
+export type ResultsOrder = 'shuffled' | 'request';
+export type CountsWhileRunning = 'filling' | 'zero-until-ended';
 
 /** What a request is planned to end as (canceled only ever comes from a cancel). */
 export type PlannedOutcome = 'succeeded' | 'errored' | 'expired';

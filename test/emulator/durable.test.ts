@@ -22,7 +22,8 @@ describe('results streams', () => {
     await assert.rejects(async () => {
       for await (const line of await t.client.messages.batches.results(batch.id)) seen.push(line.custom_id);
     });
-    assert.deepEqual(seen, ['cut-0', 'cut-1', 'cut-2', 'cut-3']);
+    assert.equal(seen.length, 4);
+    assert.equal(new Set(seen).size, 4);
     t.emulator.control.setBatchScenario(batch.id, {});
     assert.equal((await resultsOf(t.client, batch.id)).length, 10, 'a later read gets everything');
   });
@@ -71,8 +72,8 @@ describe('a data directory', () => {
     try {
       const after = await second.client.messages.batches.retrieve(done.id);
       assert.deepEqual(after, before);
-      assert.deepEqual(await resultsOf(second.client, done.id), linesBefore);
-      assert.equal(errorTypeOf(linesBefore[1]), 'api_error');
+      assert.deepEqual(await resultsOf(second.client, done.id), linesBefore, 'the same lines in the same order');
+      assert.equal(errorTypeOf(linesBefore.find((l) => l.custom_id === 'keep-1')), 'api_error');
       assert.deepEqual(await second.emulator.record.requestsOf(done.id), requests(3, 'keep'));
       assert.deepEqual(
         second.emulator.record.batches().map((b) => b.id),

@@ -142,8 +142,10 @@ describe('errors', () => {
       t.clock.advance(25 * HOUR);
       const lines = await resultsOf(t.client, batch.id);
       assert.deepEqual(
-        lines.map((l) => l.custom_id),
-        requests(300, 'piece').map((r) => r.custom_id),
+        lines.map((l) => l.custom_id).sort(),
+        requests(300, 'piece')
+          .map((r) => r.custom_id)
+          .sort(),
       );
     });
 

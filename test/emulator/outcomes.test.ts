@@ -100,11 +100,9 @@ describe('request outcomes', () => {
     t.emulator.control.reset();
     t.emulator.control.setScenario({ erroredFraction: 0.2, errorType: 'overloaded_error', expiredFraction: 0.1 });
     const again = await run(batch);
-    assert.deepEqual(
-      [...again].map(([id, r]) => [id, r.type]),
-      [...first].map(([id, r]) => [id, r.type]),
-      'the same requests get the same outcomes',
-    );
+    const outcomes = (m: Map<string, MessageBatchIndividualResponse['result']>) =>
+      [...m].map(([id, r]) => `${id} ${r.type}`).sort();
+    assert.deepEqual(outcomes(again), outcomes(first), 'the same requests get the same outcomes');
   });
 
   it('answers the same request with the same text and tokens', async () => {
