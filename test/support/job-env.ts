@@ -7,7 +7,14 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next } from '@temporalio/worker';
 import type { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
+import {
+  startEmulator,
+  type CountsWhileRunning,
+  type Emulator,
+  type EmulatorOptions,
+  type ResultsOrder,
+  type Scenario,
+} from '../../src/emulator';
 import { createBatchWorker } from '../../src/worker';
 import type { FinalResultLine, JobSummary } from '../../src/shared/job';
 import { uniqueTaskQueue, workflowBundle } from './temporal';
@@ -30,6 +37,33 @@ function followTemporalTime(emulator: Emulator) {
   });
 }
 
+/**
+ * Emulator behaviours the API leaves open, chosen for a whole test run by environment variables, so the job's tests
+ * can be run under each (nothing in the project may depend on either):
+ *   CLAUDE_BATCH_EMULATOR_ORDER=shuffled|request                 the order of result lines
+ *   CLAUDE_BATCH_EMULATOR_COUNTS=filling|zero-until-ended        request_counts before a batch ends
+ * Unset, the emulator's defaults apply. A test's own scenario fields win over them.
+ */
+function scenarioFromEnv(): Scenario {
+  const order = process.env.CLAUDE_BATCH_EMULATOR_ORDER;
+  const counts = process.env.CLAUDE_BATCH_EMULATOR_COUNTS;
+  const orders: ResultsOrder[] = ['shuffled', 'request'];
+  const countings: CountsWhileRunning[] = ['filling', 'zero-until-ended'];
+  const scenario: Scenario = {};
+  if (order) {
+    if (!orders.includes(order as ResultsOrder))
+      throw new Error(`CLAUDE_BATCH_EMULATOR_ORDER: one of ${orders.join(', ')}`);
+    scenario.resultsOrder = order as ResultsOrder;
+  }
+  if (counts) {
+    if (!countings.includes(counts as CountsWhileRunning)) {
+      throw new Error(`CLAUDE_BATCH_EMULATOR_COUNTS: one of ${countings.join(', ')}`);
+    }
+    scenario.countsWhileRunning = counts as CountsWhileRunning;
+  }
+  return scenario;
+}
+
 export interface JobEnv {
   emulator: Emulator;
   dir: string;
@@ -47,7 +81,15 @@ export async function jobEnv(
   env: TestWorkflowEnvironment,
   options: { emulator?: EmulatorOptions; followTemporalTime?: boolean } = {},
 ): Promise<JobEnv> {
-  const emulator = await startEmulator({ apiKey: 'test-key', ...options.emulator });
+  const fromEnv = scenarioFromEnv();
+  const emulator = await startEmulator({
+    apiKey: 'test-key',
+    ...options.emulator,
+    scenario: { ...fromEnv, ...options.emulator?.scenario },
+  });
+  // A test's setScenario replaces the server-wide scenario: the environment's choices stay under it.
+  const setScenario = emulator.control.setScenario.bind(emulator.control);
+  emulator.control.setScenario = (scenario) => setScenario({ ...fromEnv, ...scenario });
   const dir = await mkdtemp(join(tmpdir(), 'claude-batch-test-'));
   const taskQueue = uniqueTaskQueue('job');
   const bundle = await workflowBundle(workflowsPath);
