@@ -15,7 +15,15 @@ import {
   type BatchJobResult,
   type JobProgress,
 } from './shared/job';
-import { checkNowSignal, progressQuery } from './shared/messages';
+import {
+  approveUpdate,
+  checkNowSignal,
+  checkNowUpdate,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  setBudgetUpdate,
+} from './shared/messages';
 import { JOB_SEARCH_ATTRIBUTES, jobPhaseKey, jobRequestsKey } from './shared/search-attributes';
 
 export type { BatchJobInput, BatchJobResult, JobProgress, JobSummary, FinalResultLine } from './shared/job';
@@ -95,6 +103,33 @@ export class BatchJobClient {
 
   checkNow(workflowId: string): Promise<void> {
     return this.handle(workflowId).signal(checkNowSignal);
+  }
+
+  // Remote control (Temporal updates): each answers with the job's progress once it has taken effect, and a refused
+  // one (approve with nothing held, a budget that is not a positive number, a job that has ended) throws.
+
+  /** Checks the live batches now and answers with what the check found. */
+  checkNowAndWait(workflowId: string): Promise<JobProgress> {
+    return this.handle(workflowId).executeUpdate(checkNowUpdate);
+  }
+
+  /** Submit nothing new; live batches go on and are collected. */
+  pause(workflowId: string): Promise<JobProgress> {
+    return this.handle(workflowId).executeUpdate(pauseUpdate);
+  }
+
+  resume(workflowId: string): Promise<JobProgress> {
+    return this.handle(workflowId).executeUpdate(resumeUpdate);
+  }
+
+  /** Lets a job held in `awaiting-approval` send its round. */
+  approve(workflowId: string): Promise<JobProgress> {
+    return this.handle(workflowId).executeUpdate(approveUpdate);
+  }
+
+  /** Sets the budget in US dollars; a hold it covers is released. */
+  setBudget(workflowId: string, budgetUsd: number): Promise<JobProgress> {
+    return this.handle(workflowId).executeUpdate(setBudgetUpdate, { args: [budgetUsd] });
   }
 
   /** Cancels the job: its live batches are canceled at the API and what finished is reported. */

@@ -7,6 +7,7 @@ import { ChunkWriter, RequestTooLargeError } from '../requests/chunk-writer';
 import { describeProblems, scanRequests, type ScanReport } from '../requests/scan-requests';
 import { internalId } from '../requests/internal-ids';
 import { paramsTextOf, requestBodyLine } from '../requests/request-body-line';
+import { ChunkCostEstimates } from '../requests/cost-estimates';
 import { workPaths } from './work-paths';
 
 export interface PrepareInput {
@@ -109,6 +110,7 @@ export function createPrepareActivities({ storage, outputProbeTimeoutMs = 30_000
       source.once('error', (err) => (readError = err));
       let report: ScanReport | undefined;
       let chunkRefs: ChunkRef[] = [];
+      const costs = new ChunkCostEstimates();
       try {
         await storage.write(paths.idIndex, async (idSink) => {
           const ids = new CoalescedWrites(idSink);
@@ -122,7 +124,10 @@ export function createPrepareActivities({ storage, outputProbeTimeoutMs = 30_000
                 JSON.stringify(request.params);
               let added: Promise<void> | undefined;
               try {
-                added = chunks.add((chunk) => requestBodyLine(internalId(input.jobKey, 1, chunk, seq), paramsJson));
+                added = chunks.add(
+                  (chunk) => requestBodyLine(internalId(input.jobKey, 1, chunk, seq), paramsJson),
+                  (chunk) => costs.add(chunk, request.params.model, request.params.max_tokens, paramsJson.length),
+                );
               } catch (err) {
                 if (err instanceof RequestTooLargeError)
                   throw tooLarge(input.requests, lineNumber, request.customId, err);
@@ -131,7 +136,7 @@ export function createPrepareActivities({ storage, outputProbeTimeoutMs = 30_000
               return idWritten || added ? Promise.all([idWritten, added]).then(() => undefined) : undefined;
             },
           });
-          chunkRefs = await chunks.finish();
+          chunkRefs = (await chunks.finish()).map((c) => ({ ...c, estimate: costs.of(c.index) }));
           await ids.flush();
         });
       } catch (err) {

@@ -6,6 +6,7 @@ import { ChunkWriter, requestLineOf } from '../requests/chunk-writer';
 import { chunkPrefix, internalId, seqOf } from '../requests/internal-ids';
 import { requestBodyLine, splitRequestLine } from '../requests/request-body-line';
 import type { OutcomeLine } from './collect';
+import { ChunkCostEstimates } from '../requests/cost-estimates';
 import { workPaths } from './work-paths';
 
 export interface RetryRoundInput {
@@ -39,6 +40,7 @@ export function createRetryRoundActivities({ storage }: { storage: JobStorage })
       if (retry.size === 0) return [];
       const paths = workPaths(storage, input.output, input.jobKey);
       const writer = new ChunkWriter(storage, (i) => paths.chunkBody(input.round, i), input.limits);
+      const costs = new ChunkCostEstimates();
       let read = 0;
       for (const original of input.originalChunks) {
         const prefix = chunkPrefix(input.jobKey, 1, original.index);
@@ -50,12 +52,16 @@ export function createRetryRoundActivities({ storage }: { storage: JobStorage })
           const request = splitRequestLine(requestLine) ?? parsedRequestLine(requestLine);
           const seq = seqOf(request.customId, prefix);
           if (seq === undefined || !retry.has(seq)) continue;
-          await writer.add((chunk) =>
-            requestBodyLine(internalId(input.jobKey, input.round, chunk, seq), request.paramsJson),
+          await writer.add(
+            (chunk) => requestBodyLine(internalId(input.jobKey, input.round, chunk, seq), request.paramsJson),
+            (chunk) => {
+              const params = JSON.parse(request.paramsJson) as { model?: unknown; max_tokens?: unknown };
+              costs.add(chunk, params.model, params.max_tokens, request.paramsJson.length);
+            },
           );
         }
       }
-      return writer.finish();
+      return (await writer.finish()).map((c) => ({ ...c, estimate: costs.of(c.index) }));
     },
   };
 }

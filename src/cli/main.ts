@@ -7,12 +7,15 @@ import { BatchJobClient, workflowIdFor } from '../client';
 import { createReadStream } from 'node:fs';
 import { describeProblems, scanRequests } from '../requests/scan-requests';
 import { buildRequests } from './build-requests';
-import { estimateCost } from './estimate';
+import { estimateCost, unpricedWarning } from './estimate';
+import { loadCatalogue } from '../models/load-catalogue';
+import type { ModelCatalogue } from '../models/catalogue';
 import { followJob } from './follow';
-import { progressLine, summaryTable, usd, webUiLink } from './format';
+import { progressLine, summaryTable, unpricedCostWarning, usd, webUiLink } from './format';
 import { startDevStack, type DevStack } from './dev-stack';
 import { runWorkerFromEnv, anthropicFromEnv } from '../worker';
-import type { BatchJobInput, BatchJobResult, RequestDefaults } from '../shared/job';
+import type { BatchJobInput, BatchJobResult, JobProgress, RequestDefaults } from '../shared/job';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { JobInputError, resolveJobOptions } from '../shared/options';
 import { runDemo } from './demo';
 
@@ -40,6 +43,7 @@ interface JobFlags {
   chunkSize?: string;
   pollInterval?: string;
   maxPollInterval?: string;
+  budget?: string;
 }
 
 function jobOptions(cmd: Command): Command {
@@ -53,7 +57,8 @@ function jobOptions(cmd: Command): Command {
     .option('--max-retry-rounds <n>', 'retry rounds for expired and transient errors', '3')
     .option('--chunk-size <n>', 'requests per batch (at most 100000)')
     .option('--poll-interval <duration>', 'first wait between checks of a batch, e.g. 30s (default 1 minute)')
-    .option('--max-poll-interval <duration>', 'longest wait between checks (default 10 minutes)');
+    .option('--max-poll-interval <duration>', 'longest wait between checks (default 10 minutes)')
+    .option('--budget <usd>', 'the most the job may spend at batch prices; over it, it waits for `approve`');
 }
 
 function inputOf(file: string, flags: JobFlags): BatchJobInput {
@@ -69,6 +74,7 @@ function inputOf(file: string, flags: JobFlags): BatchJobInput {
     ...(flags.name ? { name: flags.name } : {}),
     ...(flags.maxRetryRounds ? { maxRetryRounds: Number(flags.maxRetryRounds) } : {}),
     ...(flags.chunkSize ? { chunk: { maxRequests: Number(flags.chunkSize) } } : {}),
+    ...(flags.budget !== undefined ? { budgetUsd: Number(flags.budget) } : {}),
     ...(flags.pollInterval || flags.maxPollInterval
       ? {
           polling: {
@@ -80,9 +86,20 @@ function inputOf(file: string, flags: JobFlags): BatchJobInput {
   };
 }
 
-/** Checks the file the way the workflow will, so mistakes show before a job starts. */
-async function validateFile(file: string, defaults: RequestDefaults = {}): Promise<number> {
-  const report = await scanRequests(createReadStream(file), { defaults }).catch((err: NodeJS.ErrnoException) => {
+/**
+ * Checks the file the way the workflow will, so mistakes show before a job starts; `validate` also refuses models the
+ * catalogue does not know (the job sends them, unpriced: `start` warns).
+ */
+async function validateFile(
+  file: string,
+  defaults: RequestDefaults = {},
+  models: { catalogue?: ModelCatalogue; unknownModels?: 'problem' | 'allow' } = {},
+): Promise<number> {
+  const report = await scanRequests(createReadStream(file), {
+    defaults,
+    ...(models.catalogue ? { catalogue: models.catalogue } : {}),
+    unknownModels: models.unknownModels ?? 'allow',
+  }).catch((err: NodeJS.ErrnoException) => {
     const reason: Record<string, string> = {
       ENOENT: 'no such file',
       EISDIR: 'is a folder, not a requests file (give the path of a JSONL file)',
@@ -90,7 +107,21 @@ async function validateFile(file: string, defaults: RequestDefaults = {}): Promi
     throw new UserError(`${file}: ${(err.code && reason[err.code]) ?? err.message}`);
   });
   if (report.problemCount > 0) throw new UserError(describeProblems(file, report));
+  for (const u of report.unknownModels) {
+    console.error(
+      `warning: ${u.requests} request${u.requests === 1 ? '' : 's'} (first on line ${u.firstLine}) name ${u.model}, a model not in the model catalogue: the API decides whether it exists, and its cost will not be counted (add it to CLAUDE_BATCH_MODELS's file)`,
+    );
+  }
   return report.requests;
+}
+
+/** The catalogue a command runs with: --models over CLAUDE_BATCH_MODELS over the built-in one. */
+function catalogueFor(file: string | undefined): ModelCatalogue {
+  try {
+    return loadCatalogue(file ? { file } : {});
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
 }
 
 async function start(file: string, flags: JobFlags): Promise<{ jobs: BatchJobClient; workflowId: string }> {
@@ -161,7 +192,9 @@ program
   .option('--to <file>', 'copy the results file here')
   .action(async (id: string, flags: { to?: string }) => {
     const jobs = await BatchJobClient.fromEnv();
-    const { resultsPath } = await jobs.result(id);
+    const { resultsPath, summary } = await jobs.result(id);
+    const warning = unpricedCostWarning(summary.cost.unpricedModels);
+    if (warning) console.error(`claude-batch: WARNING: ${warning}`);
     if (flags.to) {
       await copyFile(resultsPath, flags.to);
       print(`copied ${resultsPath} to ${flags.to}`, { from: resultsPath, to: flags.to });
@@ -177,6 +210,39 @@ program
     const jobs = await BatchJobClient.fromEnv();
     await jobs.cancel(id);
     print(`cancel requested for ${id}`, { workflowId: id, cancelRequested: true });
+  });
+
+/** One remote-control command: sends the update, prints the job's progress as it answers. */
+function control(name: string, description: string, send: (jobs: BatchJobClient, id: string) => Promise<JobProgress>) {
+  program
+    .command(`${name} <workflowId>`)
+    .description(description)
+    .action(async (id: string) => {
+      const jobs = await BatchJobClient.fromEnv();
+      const progress = await send(jobs, id).catch((err: unknown) => {
+        // A refused update (nothing to approve, a job that ended) is the operator's to read, not a crash.
+        throw err instanceof WorkflowUpdateFailedError
+          ? new UserError(`${name} refused: ${err.cause?.message ?? err.message}`)
+          : err;
+      });
+      print(progressLine(progress), progress);
+    });
+}
+control('pause', 'submit nothing new (live batches go on and are collected) until resume', (j, id) => j.pause(id));
+control('resume', 'submit again after pause', (j, id) => j.resume(id));
+control('approve', 'let a job held over its budget (awaiting-approval) send its round', (j, id) => j.approve(id));
+control('check', 'check the live batches now and print what the check found', (j, id) => j.checkNowAndWait(id));
+program
+  .command('budget <workflowId> <usd>')
+  .description("set a job's budget in US dollars; a hold the new budget covers is released")
+  .action(async (id: string, usd: string) => {
+    const jobs = await BatchJobClient.fromEnv();
+    const progress = await jobs.setBudget(id, Number(usd)).catch((err: unknown) => {
+      throw err instanceof WorkflowUpdateFailedError
+        ? new UserError(`budget refused: ${err.cause?.message ?? err.message}`)
+        : err;
+    });
+    print(progressLine(progress), progress);
   });
 
 program
@@ -199,11 +265,16 @@ program
   .description('check a requests file offline: the same checks as the workflow, with line numbers')
   .option('--model <model>', 'default model (as the job would merge it)')
   .option('--max-tokens <n>', 'default max_tokens')
-  .action(async (file: string, flags: { model?: string; maxTokens?: string }) => {
-    const n = await validateFile(file, {
-      ...(flags.model ? { model: flags.model } : {}),
-      ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
-    });
+  .option('--models <catalogue.json>', 'your own model catalogue over ours (as CLAUDE_BATCH_MODELS)')
+  .action(async (file: string, flags: { model?: string; maxTokens?: string; models?: string }) => {
+    const n = await validateFile(
+      file,
+      {
+        ...(flags.model ? { model: flags.model } : {}),
+        ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+      },
+      { catalogue: catalogueFor(flags.models), unknownModels: 'problem' },
+    );
     print(`${file}: ${n} valid requests`, { file, requests: n, problems: [] });
   });
 
@@ -241,7 +312,9 @@ program
   .option('--count-tokens', "count input tokens with the API's free count_tokens endpoint instead of estimating")
   .option('--model <model>', 'default model')
   .option('--max-tokens <n>', 'default max_tokens')
-  .action(async (file: string, flags: { countTokens?: boolean; model?: string; maxTokens?: string }) => {
+  .option('--models <catalogue.json>', 'your own model catalogue over ours (as CLAUDE_BATCH_MODELS)')
+  .action(async (file: string, flags: { countTokens?: boolean; model?: string; maxTokens?: string; models?: string }) => {
+    const catalogue = catalogueFor(flags.models);
     const e = await estimateCost(
       file,
       {
@@ -249,13 +322,21 @@ program
         ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
       },
       flags.countTokens ? anthropicFromEnv() : undefined,
-    );
+      { catalogue },
+    ).catch((err: unknown) => {
+      throw err instanceof Error && / problems? found; no batch was created/.test(err.message)
+        ? new UserError(err.message)
+        : err;
+    });
+    const warning = unpricedWarning(e);
+    // With --json the figures go to a program: the warning still reaches the person, on stderr.
+    if (warning && json()) console.error(warning);
     print(
       [
         `${e.requests} requests, ${e.inputTokens} input tokens (${e.counted}), at most ${e.maxOutputTokens} output tokens`,
         `batch:    ${usd(e.batchUsd.input)} input + at most ${usd(e.batchUsd.maxOutput)} output`,
         `standard: ${usd(e.standardUsd.input)} input + at most ${usd(e.standardUsd.maxOutput)} output`,
-        ...(e.unpricedModels.length ? [`no price known for: ${e.unpricedModels.join(', ')}`] : []),
+        ...(warning ? [warning] : []),
       ].join('\n'),
       e,
     );

@@ -42,9 +42,10 @@ export class ChunkWriter {
   /**
    * Adds one request. `render` gives its JSON line for the chunk it lands in (the chunk is part of its internal
    * custom_id), so it is called again if the request opens a new chunk. Throws RequestTooLargeError at once (not in the
-   * promise) for a request over the byte limit on its own, so the caller can name the request.
+   * promise) for a request over the byte limit on its own, so the caller can name the request. `landed` is told, once,
+   * the chunk the request ends up in.
    */
-  add(render: (chunk: number) => string): Promise<void> | undefined {
+  add(render: (chunk: number) => string, landed?: (chunk: number) => void): Promise<void> | undefined {
     const line = render(this.chunks.length);
     const size = Buffer.byteLength(line);
     const sizeAlone = HEADER_BYTES + size + FOOTER_BYTES;
@@ -54,17 +55,24 @@ export class ChunkWriter {
       // The common case stays synchronous: one promise per request is a measurable share of a 100,000-line split.
       this.bytes = grown;
       this.count += 1;
+      landed?.(this.chunks.length);
       return this.sink.write(SEPARATOR + line);
     }
-    return this.startChunkWith(render, line, size);
+    return this.startChunkWith(render, line, size, landed);
   }
 
-  private async startChunkWith(render: (chunk: number) => string, line: string, size: number): Promise<void> {
+  private async startChunkWith(
+    render: (chunk: number) => string,
+    line: string,
+    size: number,
+    landed: ((chunk: number) => void) | undefined,
+  ): Promise<void> {
     if (this.sink) {
       await this.close();
       line = render(this.chunks.length);
       size = Buffer.byteLength(line);
     }
+    landed?.(this.chunks.length);
     await this.open();
     await this.sink!.write(HEADER + line);
     this.bytes = HEADER_BYTES + size + FOOTER_BYTES;

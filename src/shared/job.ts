@@ -64,6 +64,11 @@ export interface BatchJobInput {
   continueAsNewAfterEvents?: number;
   /** Keep the work area (chunks and raw outcomes under `<output>/.work/`) after the job ends; default false. */
   keepWorkData?: boolean;
+  /**
+   * The most the job may spend, in US dollars at batch prices. A round whose worst case would pass it (or that holds
+   * requests of models without a price) waits in `awaiting-approval` for an `approve` or `setBudget` update.
+   */
+  budgetUsd?: number;
 }
 
 /** The options a job actually ran with: every default filled in, durations in milliseconds. */
@@ -80,6 +85,7 @@ export interface JobOptions {
   continueAsNewAfterEvents: number;
   /** Absent in jobs started before it existed: false. */
   keepWorkData?: boolean;
+  budgetUsd?: number;
 }
 
 export const API_MAX_REQUESTS_PER_BATCH = 100_000;
@@ -105,6 +111,24 @@ export interface ChunkRef {
   body: string;
   requestCount: number;
   bytes: number;
+  /** What sending the chunk may cost (absent in jobs started before estimates). */
+  estimate?: CostEstimate;
+}
+
+/**
+ * What a set of requests may cost at batch prices, before anything is sent. Input tokens are approximated from the
+ * request's size (about 4 characters a token); output is counted at `max_tokens` for the ceiling, and at a quarter
+ * of it for the expected figure.
+ */
+export interface CostEstimate {
+  requests: number;
+  inputTokens: number;
+  maxOutputTokens: number;
+  ceilingUsd: number;
+  expectedUsd: number;
+  /** Requests of models without a price: in no figure above. */
+  unpricedRequests: number;
+  unpricedModels: string[];
 }
 
 export type BatchStatus = 'in_progress' | 'canceling' | 'ended';
@@ -175,9 +199,23 @@ export type JobPhase =
   | 'collecting'
   /** The API does not answer as it should (refused key, unknown batch, outage): the job retries until it does. */
   | 'stalled'
+  /** Over its budget (or with unpriced requests): nothing is sent until an `approve` or `setBudget` update. */
+  | 'awaiting-approval'
+  /** Paused by an operator with nothing left to wait for: nothing is sent until `resume`. */
+  | 'paused'
   | 'reporting'
   | 'canceling'
   | 'done';
+
+/** The job's money: its budget, the estimate of what it sends and what it has spent (US dollars, batch prices). */
+export interface JobBudget {
+  budgetUsd?: number;
+  /** Estimate of round 1 (every request once). */
+  estimate?: CostEstimate;
+  spentUsd: number;
+  /** Why the job waits for approval, while it does. */
+  hold?: string;
+}
 
 /** Why a job is stalled: shown in progress and in the Web UI until the API answers again. */
 export interface JobStall {
@@ -204,6 +242,12 @@ export interface JobState {
   checks: number;
   /** Batches adopted after an interrupted create that proved to be someone else's: never candidates again. */
   foreignBatches?: string[];
+  /** The budget now (set by the input, changed by `setBudget`). */
+  budgetUsd?: number;
+  /** Rounds an operator let go past the budget with `approve`. */
+  approvedRounds?: number[];
+  /** Set by `pause`, cleared by `resume`. */
+  paused?: boolean;
   startedAt: number;
 }
 
@@ -224,6 +268,10 @@ export interface JobProgress {
   nextCheckAt?: string;
   /** Present while the job is stalled. */
   stall?: JobStall;
+  /** Set while an operator's `pause` holds new submissions. */
+  paused?: boolean;
+  /** The budget, what the job may still cost and what it has spent. */
+  budget?: JobBudget;
   options?: JobOptions;
 }
 

@@ -91,6 +91,7 @@ const INPUT_FIELDS = {
   name: true,
   continueAsNewAfterEvents: true,
   keepWorkData: true,
+  budgetUsd: true,
 } as const satisfies {
   [K in keyof Required<BatchJobInput>]: Required<BatchJobInput>[K] extends object & { length?: never }
     ? readonly (keyof Required<BatchJobInput>[K])[]
@@ -191,6 +192,14 @@ function folderOf(path: string): string {
   return slash <= 0 ? (slash === 0 ? '/' : '.') : path.slice(0, slash);
 }
 
+/** A budget in US dollars: a positive, finite number (the `setBudget` update checks its argument the same way). */
+export function budgetOf(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new JobInputError(`${what} must be a positive number of US dollars, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** Fills every default and checks the input; the workflow records the result as the options it ran with. */
 export function resolveJobOptions(input: BatchJobInput, workflowId: string): JobOptions {
   if (typeof input !== 'object' || input === null) throw new JobInputError('the job input must be an object');
@@ -226,6 +235,7 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
   if (defaults.system !== undefined && typeof defaults.system !== 'string') {
     throw new JobInputError(`defaults.system must be a string, got ${JSON.stringify(defaults.system)}`);
   }
+  if (input.budgetUsd !== undefined) budgetOf(input.budgetUsd, 'budgetUsd');
   if (input.keepWorkData !== undefined && typeof input.keepWorkData !== 'boolean') {
     throw new JobInputError(`keepWorkData must be true or false, got ${JSON.stringify(input.keepWorkData)}`);
   }
@@ -259,5 +269,6 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
       40_000,
     ),
     ...(input.keepWorkData ? { keepWorkData: true } : {}),
+    ...(input.budgetUsd !== undefined ? { budgetUsd: input.budgetUsd } : {}),
   };
 }

@@ -33,13 +33,22 @@ import {
   type JobState,
   type RoundState,
 } from '../shared/job';
-import { checkNowSignal, progressQuery } from '../shared/messages';
-import { JobInputError, resolveJobOptions } from '../shared/options';
+import {
+  approveUpdate,
+  checkNowSignal,
+  checkNowUpdate,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  setBudgetUpdate,
+} from '../shared/messages';
+import { budgetOf, JobInputError, resolveJobOptions } from '../shared/options';
 import { addCost } from '../pricing/prices';
 import { jobFailedKey, jobOutcomeKey, jobPhaseKey, jobRequestsKey, jobSucceededKey } from '../shared/search-attributes';
 import { progressMarkdown } from './progress-markdown';
 import { jobKeyFrom, legacyJobKey } from './job-key';
 import { errorText, hintFor, refusedWithoutBatch } from './stalls';
+import { holdReason, jobEstimate } from './budget';
 
 // Every activity heartbeats at least every few seconds, so a worker that dies is noticed within its heartbeat
 // timeout (20 s) and the work resumes on another worker about that soon after, whatever the step.
@@ -112,17 +121,96 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   /** Steps the API does not let through right now, by step. */
   const stalls = new Map<string, JobStall>();
   const stallOf = (): JobStall | undefined => stalls.values().next().value;
+  // Remote control, carried across Continue-As-New in the state.
+  let paused = carried?.state.paused ?? false;
+  let budgetUsd = carried?.state.budgetUsd ?? options.budgetUsd;
+  const approvedRounds = [...(carried?.state.approvedRounds ?? [])];
+  let hold: string | undefined;
 
-  setHandler(progressQuery, (): JobProgress => progressOf(state, options, phase, nextCheckAt, stallOf()));
+  const view = (): JobProgress =>
+    progressOf(state, options, { phase, nextCheckAt, stall: stallOf(), paused, budgetUsd, hold });
+  const ended = () => phase === 'done';
+  const refuseWhenEnded = () => {
+    if (ended()) throw new Error('the job has ended');
+  };
+
+  setHandler(progressQuery, view);
   setHandler(checkNowSignal, () => {
     checkNow = true;
   });
+  setHandler(
+    pauseUpdate,
+    () => {
+      paused = true;
+      publish();
+      return view();
+    },
+    {
+      validator: refuseWhenEnded,
+      description: 'Submit nothing new until resume; live batches go on and are collected.',
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    async () => {
+      paused = false;
+      publish();
+      await condition(() => phase !== 'paused');
+      return view();
+    },
+    { validator: refuseWhenEnded, description: 'Submit again after a pause.' },
+  );
+  setHandler(
+    approveUpdate,
+    async () => {
+      approvedRounds.push(currentRound().round);
+      await condition(() => phase !== 'awaiting-approval');
+      return view();
+    },
+    {
+      validator: () => {
+        if (phase !== 'awaiting-approval') throw new Error(`nothing awaits approval: the job is ${view().phase}`);
+      },
+      description: 'Let a job held over its budget (or with unpriced requests) send its round.',
+    },
+  );
+  setHandler(
+    setBudgetUpdate,
+    async (usd: number) => {
+      budgetUsd = usd;
+      if (phase === 'awaiting-approval') {
+        const still = state && holdReason(currentRound(), budgetUsd, spentUsd(), approvedRounds);
+        if (still) hold = still;
+        else await condition(() => phase !== 'awaiting-approval');
+      }
+      publish();
+      return view();
+    },
+    {
+      validator: (usd: number) => {
+        refuseWhenEnded();
+        budgetOf(usd, 'the budget');
+      },
+      description: 'Set the budget in US dollars; a hold the new budget covers is released.',
+    },
+  );
+  setHandler(
+    checkNowUpdate,
+    async () => {
+      const checks = state?.checks ?? 0;
+      const tries = stallOf()?.tries ?? 0;
+      checkNow = true;
+      await condition(() => (state?.checks ?? 0) > checks || (stallOf()?.tries ?? 0) > tries || !liveBatches());
+      return view();
+    },
+    { validator: refuseWhenEnded, description: 'Check the live batches now; answers with what the check found.' },
+  );
 
   // Search attributes are kept up to date only when the job was started with them (the server has them registered).
   const tracked = info.typedSearchAttributes.get(jobPhaseKey) !== undefined;
   /** Shows the job's state in the Web UI: current details always, search attributes when tracked. */
   function publish(outcome?: string): void {
-    const progress = progressOf(state, options, phase, nextCheckAt, stallOf());
+    const progress = view();
     setCurrentDetails(progressMarkdown(progress));
     if (!tracked) return;
     const failed = progress.done.errored + progress.done.expired + progress.done.canceled;
@@ -137,6 +225,34 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
 
   const currentRound = (): RoundState => state!.rounds[state!.rounds.length - 1]!;
   const allChunks = (): ChunkState[] => state!.rounds.flatMap((r) => r.chunks);
+  const liveBatches = (): boolean =>
+    state !== undefined && currentRound().chunks.some((c) => c.batchId && !c.collected);
+  const spentUsd = (): number => view().cost.batchUsd;
+
+  /** Holds the round's sending in `awaiting-approval` while the budget forbids it, until approved or covered. */
+  async function holdForBudget(round: RoundState): Promise<void> {
+    const reason = () => holdReason(round, budgetUsd, spentUsd(), approvedRounds);
+    if (!reason()) return;
+    const before = phase;
+    hold = reason();
+    phase = 'awaiting-approval';
+    log.warn('job held for approval', { reason: hold });
+    publish();
+    await condition(() => reason() === undefined);
+    hold = undefined;
+    phase = before;
+  }
+
+  /** Waits while an operator's pause holds new submissions. */
+  async function whilePaused(): Promise<void> {
+    if (!paused) return;
+    const before = phase;
+    phase = 'paused';
+    publish();
+    await condition(() => !paused);
+    phase = before;
+  }
+
   const claimedBatches = (): string[] => [
     ...allChunks().flatMap((c) => (c.batchId ? [c.batchId] : [])),
     ...(state!.foreignBatches ?? []),
@@ -184,7 +300,8 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     // A refusal ends the job only while no batch of it can exist: none recorded, no other create under way.
     const mayEnd = (err: unknown) => creating === 0 && !allChunks().some((c) => c.batchId) && refusedWithoutBatch(err);
     const submitOne = async (): Promise<void> => {
-      for (let c = pending[next++]; c; c = pending[next++]) {
+      // A pause stops taking new chunks; those already sent are seen through.
+      for (let c = paused ? undefined : pending[next++]; c; c = paused ? undefined : pending[next++]) {
         c.status = 'submitting';
         const scheduledAt = Date.now();
         const chunk = c;
@@ -352,17 +469,24 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     for (;;) {
       const round = currentRound();
       while (round.chunks.some((c) => !c.collected)) {
-        if (round.chunks.some((c) => c.status === 'pending')) {
+        if (round.chunks.some((c) => c.status === 'pending') && !paused) {
+          await holdForBudget(round);
           await submitPending(round);
           intervalMs = options.polling.initialIntervalMs;
         }
         await collectEnded(round);
         if (round.chunks.every((c) => c.collected)) break;
+        if (paused && !round.chunks.some((c) => c.batchId && !c.collected)) {
+          // Paused with nothing sent to wait for.
+          await whilePaused();
+          continue;
+        }
         await waitAndCheck(round, intervalMs);
         intervalMs = Math.min(intervalMs * options.polling.backoffCoefficient, options.polling.maxIntervalMs);
         const history = workflowInfo();
         if (history.continueAsNewSuggested || history.historyLength > options.continueAsNewAfterEvents) {
           await condition(allHandlersFinished);
+          Object.assign(state, { paused, approvedRounds, ...(budgetUsd !== undefined ? { budgetUsd } : {}) });
           return await continueAsNew<typeof batchJob>(input, { options, state, intervalMs });
         }
       }
@@ -372,6 +496,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         0,
       );
       if (retryable === 0 || round.round > options.maxRetryRounds) break;
+      await whilePaused();
       const chunks = await planRetryRound({
         jobKey: state.jobKey,
         output: options.output,
@@ -414,13 +539,18 @@ function apply(chunk: ChunkState, batch: BatchSnapshot): void {
 }
 
 /** The progress view, derived from the state on demand (queries must not change state). */
-function progressOf(
-  state: JobState | undefined,
-  options: JobOptions,
-  phase: JobPhase,
-  nextCheckAt: number | undefined,
-  stall: JobStall | undefined,
-): JobProgress {
+/** What the progress view takes besides the state: the workflow's live variables. */
+interface LiveView {
+  phase: JobPhase;
+  nextCheckAt: number | undefined;
+  stall: JobStall | undefined;
+  paused: boolean;
+  budgetUsd: number | undefined;
+  hold: string | undefined;
+}
+
+function progressOf(state: JobState | undefined, options: JobOptions, live: LiveView): JobProgress {
+  const { phase, nextCheckAt, stall } = live;
   const done = emptyCounts();
   const tokens = emptyTokens();
   const cost = emptyCost();
@@ -470,6 +600,17 @@ function progressOf(
     checks: state?.checks ?? 0,
     ...(nextCheckAt ? { nextCheckAt: new Date(nextCheckAt).toISOString() } : {}),
     ...(stall ? { stall } : {}),
+    ...(live.paused ? { paused: true } : {}),
+    ...(live.budgetUsd !== undefined || live.hold
+      ? {
+          budget: {
+            ...(live.budgetUsd !== undefined ? { budgetUsd: live.budgetUsd } : {}),
+            ...(state && jobEstimate(state) ? { estimate: jobEstimate(state)! } : {}),
+            spentUsd: cost.batchUsd,
+            ...(live.hold ? { hold: live.hold } : {}),
+          },
+        }
+      : {}),
     options,
   };
 }

@@ -1,7 +1,14 @@
-import type { JobProgress } from '../shared/job';
+import type { JobBudget, JobProgress } from '../shared/job';
 
 // Plain "USD": the Web UI's Markdown treats a dollar sign as the start of a formula.
 const usd = (n: number) => `USD ${n.toFixed(n < 1 ? 4 : 2)}`;
+
+function budgetLine(b: JobBudget): string {
+  const parts = [`spent ${usd(b.spentUsd)}`];
+  if (b.budgetUsd !== undefined) parts.unshift(`budget ${usd(b.budgetUsd)}`);
+  if (b.estimate) parts.push(`estimate up to ${usd(b.estimate.ceilingUsd)} (expected ${usd(b.estimate.expectedUsd)})`);
+  return `**Budget:** ${parts.join(' · ')}`;
+}
 
 /** The job's progress as the Markdown the Web UI shows under "current details". */
 export function progressMarkdown(p: JobProgress): string {
@@ -19,6 +26,9 @@ export function progressMarkdown(p: JobProgress): string {
     `**Requests:** ${done} of ${p.totalRequests} final — ${p.done.succeeded} succeeded, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled`,
     `**Cost so far:** ${usd(p.cost.batchUsd)} at batch prices (standard: ${usd(p.cost.standardUsd)})`,
     ...(p.nextCheckAt ? [`**Next check:** ${p.nextCheckAt}`] : []),
+    ...(p.paused ? ['**Paused:** nothing new is sent until the `resume` update; live batches go on.'] : []),
+    ...(p.budget ? [budgetLine(p.budget)] : []),
+    ...(p.budget?.hold ? [`**Awaiting approval:** ${p.budget.hold}.`] : []),
     ...(p.stall
       ? [
           `**Stalled since ${p.stall.since}** (${p.stall.tries} ${p.stall.tries === 1 ? 'try' : 'tries'}): ${p.stall.step} failed: ${p.stall.error}`,
