@@ -27,8 +27,16 @@ export function summaryTable(summary: JobSummary, resultsPath: string): string {
     ],
     ['results', resultsPath],
   ];
+  const warning = unpricedCostWarning(summary.cost.unpricedModels);
+  if (warning) rows.splice(rows.length - 1, 0, ['WARNING', warning]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** What a job's cost leaves out, or undefined when every succeeded request was priced. */
+export function unpricedCostWarning(unpricedModels: readonly string[]): string | undefined {
+  if (unpricedModels.length === 0) return undefined;
+  return `no price known for ${unpricedModels.join(', ')}: their requests are NOT in the cost above (the real cost is higher); give their prices in CLAUDE_BATCH_MODELS's catalogue file`;
 }
 
 /** The statuses of the current round's batches, e.g. `in_progress/ended`. */

@@ -1,37 +1,33 @@
-// Standard API prices in US dollars per million tokens (Anthropic's published list). Batches cost half of these
-// for every kind of token; cache writes are 1.25x input (5-minute) or 2x (1-hour), cache reads 0.1x input.
+// Cost of requests from the model catalogue (src/models/catalogue.json): standard API prices of each kind of token,
+// and the batch discount (batches cost half of every line). Pure: the workflow bundle imports `addCost` from here, and
+// the pricing works with the built-in catalogue alone. A user's catalogue file (CLAUDE_BATCH_MODELS) is read by
+// ../models/load-catalogue in activities and the CLI, which installs it here with `useCatalogue`.
 import type { Cost, TokenUsage } from '../shared/job';
+import { builtInCatalogue, type ModelCatalogue, type ModelPrice } from '../models/catalogue';
 
-export interface ModelPrice {
-  inputPerMTok: number;
-  outputPerMTok: number;
+export type { ModelPrice } from '../models/catalogue';
+
+/** The built-in catalogue's batch discount (a user's catalogue may set its own: `activeCatalogue().batchDiscount`). */
+export const BATCH_DISCOUNT = builtInCatalogue.batchDiscount;
+
+let catalogueSource: () => ModelCatalogue = () => builtInCatalogue;
+
+/** Makes `catalogue` (or what the function returns when asked) the one prices are read from in this process. */
+export function useCatalogue(catalogue: ModelCatalogue | (() => ModelCatalogue)): void {
+  catalogueSource = typeof catalogue === 'function' ? catalogue : () => catalogue;
 }
 
-/** Longest matching prefix wins, so dated model ids (claude-sonnet-4-5-20250929) find their family. */
-const PRICES: [prefix: string, price: ModelPrice][] = [
-  ['claude-opus-4-5', { inputPerMTok: 5, outputPerMTok: 25 }],
-  ['claude-opus-4-1', { inputPerMTok: 15, outputPerMTok: 75 }],
-  ['claude-opus-4', { inputPerMTok: 15, outputPerMTok: 75 }],
-  ['claude-3-opus', { inputPerMTok: 15, outputPerMTok: 75 }],
-  ['claude-sonnet-4', { inputPerMTok: 3, outputPerMTok: 15 }],
-  ['claude-3-7-sonnet', { inputPerMTok: 3, outputPerMTok: 15 }],
-  ['claude-3-5-sonnet', { inputPerMTok: 3, outputPerMTok: 15 }],
-  ['claude-haiku-4-5', { inputPerMTok: 1, outputPerMTok: 5 }],
-  ['claude-3-5-haiku', { inputPerMTok: 0.8, outputPerMTok: 4 }],
-  ['claude-3-haiku', { inputPerMTok: 0.25, outputPerMTok: 1.25 }],
-];
+/** The catalogue prices are read from: the built-in one unless a process installed another. */
+export function activeCatalogue(): ModelCatalogue {
+  return catalogueSource();
+}
 
-export const BATCH_DISCOUNT = 0.5;
-const CACHE_WRITE_5M = 1.25;
-const CACHE_WRITE_1H = 2;
-const CACHE_READ = 0.1;
-
-export function priceOf(model: string): ModelPrice | undefined {
-  let best: [string, ModelPrice] | undefined;
-  for (const entry of PRICES) {
-    if (model.startsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
-  }
-  return best?.[1];
+/**
+ * A model's prices (the lower band of a model priced by prompt length), found by its exact id or alias; undefined
+ * for a model the catalogue does not know or cannot price.
+ */
+export function priceOf(model: string, catalogue: ModelCatalogue = activeCatalogue()): ModelPrice | undefined {
+  return catalogue.find(model)?.price;
 }
 
 /** Usage as the API reports it in a succeeded result's message. */
@@ -53,33 +49,50 @@ export function tokensOf(usage: ApiUsage): TokenUsage {
 }
 
 /** Standard-price cost of one request's usage, or undefined for a model without a price. */
-export function standardCostUsd(model: string, usage: ApiUsage): number | undefined {
-  const price = priceOf(model);
-  if (!price) return undefined;
+export function standardCostUsd(
+  model: string,
+  usage: ApiUsage,
+  catalogue: ModelCatalogue = activeCatalogue(),
+): number | undefined {
+  const entry = catalogue.find(model);
+  if (!entry?.price) return undefined;
+  const input = usage.input_tokens ?? 0;
+  const writes = usage.cache_creation_input_tokens ?? 0;
+  const reads = usage.cache_read_input_tokens ?? 0;
   const write1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  const write5m = (usage.cache_creation_input_tokens ?? 0) - write1h;
-  const inputUnits =
-    (usage.input_tokens ?? 0) +
-    write5m * CACHE_WRITE_5M +
-    write1h * CACHE_WRITE_1H +
-    (usage.cache_read_input_tokens ?? 0) * CACHE_READ;
-  return (inputUnits * price.inputPerMTok + (usage.output_tokens ?? 0) * price.outputPerMTok) / 1_000_000;
+  const write5m = Math.max(0, writes - write1h);
+  const long = entry.longPrompt;
+  const p = long && input + writes + reads > long.overPromptTokens ? long.price : entry.price;
+  return (
+    (input * p.inputPerMTok +
+      write5m * p.cacheWrite5mPerMTok +
+      write1h * p.cacheWrite1hPerMTok +
+      reads * p.cacheReadPerMTok +
+      (usage.output_tokens ?? 0) * p.outputPerMTok) /
+    1_000_000
+  );
 }
 
 /** Adds one succeeded request's usage into running totals. */
-export function addUsage(tokens: TokenUsage, cost: Cost, model: string, usage: ApiUsage): void {
+export function addUsage(
+  tokens: TokenUsage,
+  cost: Cost,
+  model: string,
+  usage: ApiUsage,
+  catalogue: ModelCatalogue = activeCatalogue(),
+): void {
   const t = tokensOf(usage);
   tokens.input += t.input;
   tokens.output += t.output;
   tokens.cacheWrite += t.cacheWrite;
   tokens.cacheRead += t.cacheRead;
-  const standard = standardCostUsd(model, usage);
+  const standard = standardCostUsd(model, usage, catalogue);
   if (standard === undefined) {
     if (!cost.unpricedModels.includes(model)) cost.unpricedModels.push(model);
     return;
   }
   cost.standardUsd += standard;
-  cost.batchUsd += standard * BATCH_DISCOUNT;
+  cost.batchUsd += standard * catalogue.batchDiscount;
 }
 
 export function addCost(into: Cost, from: Cost): void {

@@ -1,5 +1,6 @@
 // The checks every input line passes before any money is spent (shared by the workflow's validation and the CLI).
 import { z } from 'zod';
+import type { ModelCatalogue } from '../models/catalogue';
 import type { RequestDefaults } from '../shared/job';
 
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -58,14 +59,52 @@ export interface CheckedRequest {
 
 export type LineCheck = { ok: true; request: CheckedRequest } | { ok: false; problem: string };
 
+/** The checks of a request's model against the model catalogue. */
+export interface ModelChecks {
+  catalogue: ModelCatalogue;
+  /**
+   * A model the catalogue does not know: a problem (`validate`: most likely a typo), or allowed (the job: the API
+   * decides, and its cost is reported as unpriced).
+   */
+  unknownModels: 'problem' | 'allow';
+}
+
 /**
  * The check of one non-blank line, for a file whose requests share `defaults`; uniqueness across the file is the
- * caller's (it sees every line).
+ * caller's (it sees every line). With `models`, a retired model, `max_tokens` above the model's max output and (if
+ * asked) an unknown model are problems too.
  */
-export function requestLineChecker(defaults: RequestDefaults): (line: string) => LineCheck {
+export function requestLineChecker(defaults: RequestDefaults, models?: ModelChecks): (line: string) => LineCheck {
   const given = withoutUndefined(defaults);
   const givenKeys = Object.keys(given);
-  return (line) => checkRequestLine(line, given, givenKeys);
+  if (!models) return (line) => checkRequestLine(line, given, givenKeys);
+  return (line) => {
+    const checked = checkRequestLine(line, given, givenKeys);
+    if (!checked.ok) return checked;
+    const problem = modelProblem(checked.request, models);
+    return problem ? { ok: false, problem } : checked;
+  };
+}
+
+/** What is wrong with the request's model or its max_tokens for that model, if anything. */
+export function modelProblem({ customId, params }: CheckedRequest, models: ModelChecks): string | undefined {
+  const model = models.catalogue.find(params.model);
+  const where = `(custom_id ${customId})`;
+  if (!model) {
+    if (models.unknownModels === 'allow') return undefined;
+    return `params.model ${JSON.stringify(params.model)} is not a model claude-batch knows: no price, no limits ${where}; check the name, or add it to your own model catalogue (CLAUDE_BATCH_MODELS or --models)`;
+  }
+  if (model.status === 'retired') {
+    const since = model.retiredOn ? ` on ${model.retiredOn}` : '';
+    return `params.model ${JSON.stringify(params.model)} was retired${since}: the API refuses it ${where}; choose a current model`;
+  }
+  if (model.maxOutputTokens !== undefined && params.max_tokens > model.maxOutputTokens) {
+    const beta = model.batchBetaMaxOutputTokens
+      ? ` (the Batch API's output-300k beta allows ${model.batchBetaMaxOutputTokens}, but claude-batch does not send beta headers)`
+      : '';
+    return `params.max_tokens ${params.max_tokens} is above ${params.model}'s max output of ${model.maxOutputTokens}${beta} ${where}`;
+  }
+  return undefined;
 }
 
 function checkRequestLine(line: string, defaults: Record<string, unknown>, defaultKeys: string[]): LineCheck {

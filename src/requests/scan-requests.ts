@@ -1,5 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
+import type { ModelCatalogue } from '../models/catalogue';
+// Also makes this process price with the user's catalogue file (CLAUDE_BATCH_MODELS), if one is set.
+import '../models/load-catalogue';
+import { activeCatalogue } from '../pricing/prices';
 import type { RequestDefaults } from '../shared/job';
 import { CustomIdIndex } from './custom-id-index';
 import { requestLineChecker, type CheckedRequest } from './request-line';
@@ -15,6 +19,14 @@ export interface ScanReport {
   /** Problems in line order: the first `maxProblemsKept`, plus the total count. */
   problems: RequestProblem[];
   problemCount: number;
+  /** Valid requests whose model the catalogue does not know (so no price, no limits), by model, in first-seen order. */
+  unknownModels: UnknownModel[];
+}
+
+export interface UnknownModel {
+  model: string;
+  requests: number;
+  firstLine: number;
 }
 
 export interface ScanOptions {
@@ -28,11 +40,18 @@ export interface ScanOptions {
   onProgress?: (linesRead: number) => void;
   progressEvery?: number;
   maxProblemsKept?: number;
+  /** The models requests are checked against (default: the process's catalogue, with CLAUDE_BATCH_MODELS's file). */
+  catalogue?: ModelCatalogue;
+  /**
+   * A model not in the catalogue: 'allow' (default; the job sends it, counted in `unknownModels`) or 'problem'
+   * (`validate`). A retired model and `max_tokens` above the model's max output are always problems.
+   */
+  unknownModels?: 'problem' | 'allow';
 }
 
 /**
  * Streams a JSONL file of requests, checking every line: UTF-8 text, JSON object, custom_id pattern and uniqueness,
- * params. Blank lines, CRLF and a UTF-8 byte-order mark are tolerated. Memory: the set of custom_ids, not the file.
+ * params, and the model against the catalogue (retired, max_tokens over its max output, unknown if asked). Blank lines, CRLF and a UTF-8 byte-order mark are tolerated. Memory: the set of custom_ids, not the file.
  */
 export async function scanRequests(input: Readable, options: ScanOptions): Promise<ScanReport> {
   const keep = options.maxProblemsKept ?? 20;
@@ -46,7 +65,12 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
     problemCount += 1;
     if (problems.length < keep) problems.push({ line, problem: text });
   };
-  const check = requestLineChecker(options.defaults);
+  const catalogue = options.catalogue ?? activeCatalogue();
+  const check = requestLineChecker(options.defaults, {
+    catalogue,
+    unknownModels: options.unknownModels ?? 'allow',
+  });
+  const unknownModels = new Map<string, UnknownModel>();
 
   /** One line's checks; synchronous unless the caller's onRequest has to wait (then its promise). */
   const visit = (raw: string | undefined): Promise<void> | void => {
@@ -71,6 +95,12 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
     }
     const seq = requests;
     requests += 1;
+    const { model } = checked.request.params;
+    if (!catalogue.find(model)) {
+      const tally = unknownModels.get(model);
+      if (tally) tally.requests += 1;
+      else unknownModels.set(model, { model, requests: 1, firstLine: lineNumber });
+    }
     // Once the file is known to be bad, nothing further is written: the caller throws the report away.
     if (problemCount === 0) return options.onRequest?.(checked.request, seq, line, lineNumber);
   };
@@ -112,7 +142,7 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
     if (pending) await pending;
   }
   if (requests === 0 && problemCount === 0) problem(0, 'the file has no requests');
-  return { requests, problems, problemCount };
+  return { requests, problems, problemCount, unknownModels: [...unknownModels.values()] };
 }
 
 /** The end of a line's text before its CR, if it has one. */
