@@ -313,34 +313,36 @@ program
   .option('--model <model>', 'default model')
   .option('--max-tokens <n>', 'default max_tokens')
   .option('--models <catalogue.json>', 'your own model catalogue over ours (as CLAUDE_BATCH_MODELS)')
-  .action(async (file: string, flags: { countTokens?: boolean; model?: string; maxTokens?: string; models?: string }) => {
-    const catalogue = catalogueFor(flags.models);
-    const e = await estimateCost(
-      file,
-      {
-        ...(flags.model ? { model: flags.model } : {}),
-        ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
-      },
-      flags.countTokens ? anthropicFromEnv() : undefined,
-      { catalogue },
-    ).catch((err: unknown) => {
-      throw err instanceof Error && / problems? found; no batch was created/.test(err.message)
-        ? new UserError(err.message)
-        : err;
-    });
-    const warning = unpricedWarning(e);
-    // With --json the figures go to a program: the warning still reaches the person, on stderr.
-    if (warning && json()) console.error(warning);
-    print(
-      [
-        `${e.requests} requests, ${e.inputTokens} input tokens (${e.counted}), at most ${e.maxOutputTokens} output tokens`,
-        `batch:    ${usd(e.batchUsd.input)} input + at most ${usd(e.batchUsd.maxOutput)} output`,
-        `standard: ${usd(e.standardUsd.input)} input + at most ${usd(e.standardUsd.maxOutput)} output`,
-        ...(warning ? [warning] : []),
-      ].join('\n'),
-      e,
-    );
-  });
+  .action(
+    async (file: string, flags: { countTokens?: boolean; model?: string; maxTokens?: string; models?: string }) => {
+      const catalogue = catalogueFor(flags.models);
+      const e = await estimateCost(
+        file,
+        {
+          ...(flags.model ? { model: flags.model } : {}),
+          ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+        },
+        flags.countTokens ? anthropicFromEnv() : undefined,
+        { catalogue },
+      ).catch((err: unknown) => {
+        throw err instanceof Error && / problems? found; no batch was created/.test(err.message)
+          ? new UserError(err.message)
+          : err;
+      });
+      const warning = unpricedWarning(e);
+      // With --json the figures go to a program: the warning still reaches the person, on stderr.
+      if (warning && json()) console.error(warning);
+      print(
+        [
+          `${e.requests} requests, ${e.inputTokens} input tokens (${e.counted}), at most ${e.maxOutputTokens} output tokens`,
+          `batch:    ${usd(e.batchUsd.input)} input + at most ${usd(e.batchUsd.maxOutput)} output`,
+          `standard: ${usd(e.standardUsd.input)} input + at most ${usd(e.standardUsd.maxOutput)} output`,
+          ...(warning ? [warning] : []),
+        ].join('\n'),
+        e,
+      );
+    },
+  );
 
 program
   .command('worker')
