@@ -3,6 +3,7 @@
 // `filling` (the default) and `zero-until-ended`. Once a batch has ended, both give the same counts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { startCliEmulator } from './cli-process';
 import { HOUR, request, requests, testEmulator, type TestEmulator } from './support';
 
 const ZERO = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
@@ -70,5 +71,21 @@ describe('request_counts while a batch runs', () => {
       ...ZERO,
       processing: 4,
     });
+  });
+});
+
+describe('npm run emulator --counts-while-running', () => {
+  it('zero-until-ended: a running batch counts every request as processing', { timeout: 60_000 }, async () => {
+    // One request a second: the batch runs for 4 s of real time.
+    const cli = await startCliEmulator(['--rate', '1', '--counts-while-running', 'zero-until-ended']);
+    try {
+      const batch = await cli.client.messages.batches.create({ requests: requests(4, 'cli') });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const running = await cli.client.messages.batches.retrieve(batch.id);
+      assert.equal(running.processing_status, 'in_progress');
+      assert.deepEqual(running.request_counts, { ...ZERO, processing: 4 });
+    } finally {
+      await cli.stop();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { startCliEmulator } from './cli-process';
 import { API_KEY, frozenClock, HOUR, requests, resultsOf, testEmulator, type TestEmulator } from './support';
 
 const idsOf = (lines: Awaited<ReturnType<typeof resultsOf>>) => lines.map((l) => l.custom_id);
@@ -147,6 +148,26 @@ describe('the order of a batch kept in files', () => {
       assert.deepEqual(idsOf(await resultsOf(second.client, batchId)), ids);
     } finally {
       await second.emulator.close();
+    }
+  });
+});
+
+describe('npm run emulator --results-order', () => {
+  it('request: results in request order', { timeout: 60_000 }, async () => {
+    const cli = await startCliEmulator(['--rate', '1000', '--results-order', 'request']);
+    try {
+      const sent = requests(20, 'cli');
+      let batch = await cli.client.messages.batches.create({ requests: sent });
+      while (batch.processing_status !== 'ended') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        batch = await cli.client.messages.batches.retrieve(batch.id);
+      }
+      assert.deepEqual(
+        idsOf(await resultsOf(cli.client, batch.id)),
+        sent.map((r) => r.custom_id),
+      );
+    } finally {
+      await cli.stop();
     }
   });
 });
