@@ -14,7 +14,7 @@ const scan = (text: string, defaults = {}) => scanRequests(Readable.from([Buffer
 describe('requests file checks', () => {
   it('accepts blank lines, CRLF line ends and a UTF-8 byte-order mark', async () => {
     const report = await scan(`\uFEFF${line('a')}\r\n\r\n${line('b')}\r\n   \n${line('c')}`);
-    assert.deepEqual(report, { requests: 3, problems: [], problemCount: 0 });
+    assert.deepEqual(report, { requests: 3, problems: [], problemCount: 0, unknownModels: [] });
   });
 
   it('names the line and what is wrong for each kind of problem', async () => {
