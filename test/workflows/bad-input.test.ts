@@ -159,6 +159,24 @@ describe('bad input fails the job fast, before any batch', () => {
     noBatches();
   });
 
+  it("refuses a retired model and max_tokens over the model's max output, naming the lines", async () => {
+    job = await jobEnv(env);
+    const requests = await job.writeRequests('in.jsonl', [
+      request('fine', 'hi'),
+      request('retired', 'hi', { model: 'claude-opus-4-1' }),
+      request('long', 'hi', { model: 'claude-haiku-4-5', max_tokens: 64_001 }),
+      request('unknown', 'hi', { model: 'claude-does-not-exist-9' }),
+    ]);
+    const failure = await failureOf({ requests });
+    assert.equal(failure.type, 'InvalidRequestsFile');
+    assert.match(failure.message, /2 problems found/);
+    assert.match(failure.message, /line 2: params.model "claude-opus-4-1" was retired on 2026-08-05/);
+    assert.match(failure.message, /line 3: params.max_tokens 64001 is above claude-haiku-4-5's max output of 64000/);
+    // An unknown model is the API's to judge (it is reported as unpriced), not a reason to fail the job.
+    assert.doesNotMatch(failure.message, /claude-does-not-exist-9/);
+    noBatches();
+  });
+
   it('refuses unknown fields in the job input, suggesting the one meant', async () => {
     job = await jobEnv(env);
     const requests = await job.writeRequests('in.jsonl', [request('a', 'hi')]);
