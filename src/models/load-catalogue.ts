@@ -2,7 +2,8 @@
 // one. I/O, so activities and the CLI only, never workflow code.
 //
 // Importing this module makes the process price with `catalogueFromEnv()` (read when first needed): the worker gets
-// it through the job's validation (../requests/scan-requests imports it), the CLI directly.
+// it through the job's validation (../requests/scan-requests imports it), the CLI directly. The job's validation
+// refuses a broken file for good (before any batch); pricing afterwards retries instead.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -78,4 +79,17 @@ export function catalogueFromEnv(): ModelCatalogue {
   return cached.catalogue;
 }
 
-useCatalogue(catalogueFromEnv);
+// Pricing runs after batches exist (collecting results): a file broken since the job's validation must not fail the
+// job there, so that error is retryable (the step waits for the file to be fixed) where validation's is final.
+useCatalogue(() => {
+  try {
+    return catalogueFromEnv();
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure)) throw err;
+    throw ApplicationFailure.create({
+      message: `${err.message} (fix the file or unset ${MODELS_ENV}; the job keeps its batches and tries again)`,
+      type: err.type ?? 'InvalidModelCatalogue',
+      nonRetryable: false,
+    });
+  }
+});

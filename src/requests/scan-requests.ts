@@ -2,8 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { ModelCatalogue } from '../models/catalogue';
 // Also makes this process price with the user's catalogue file (CLAUDE_BATCH_MODELS), if one is set.
-import '../models/load-catalogue';
-import { activeCatalogue } from '../pricing/prices';
+import { catalogueFromEnv } from '../models/load-catalogue';
 import type { RequestDefaults } from '../shared/job';
 import { CustomIdIndex } from './custom-id-index';
 import { requestLineChecker, type CheckedRequest } from './request-line';
@@ -65,7 +64,8 @@ export async function scanRequests(input: Readable, options: ScanOptions): Promi
     problemCount += 1;
     if (problems.length < keep) problems.push({ line, problem: text });
   };
-  const catalogue = options.catalogue ?? activeCatalogue();
+  // A broken CLAUDE_BATCH_MODELS file fails here for good: nothing has been sent yet.
+  const catalogue = options.catalogue ?? catalogueFromEnv();
   const check = requestLineChecker(options.defaults, {
     catalogue,
     unknownModels: options.unknownModels ?? 'allow',

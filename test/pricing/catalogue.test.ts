@@ -197,6 +197,14 @@ describe('the model catalogue', () => {
           /models\[0\]\.pricesPerMTok\.input/.test(err.message),
       );
       assert.throws(() => loadCatalogue({ file: join(dir, 'missing.json') }), /missing.json: no such file/);
+      // Validating a job refuses it for good; pricing results after batches exist waits for it to be fixed.
+      process.env[MODELS_ENV] = file;
+      assert.throws(catalogueFromEnv, (err: unknown) => err instanceof ApplicationFailure && err.nonRetryable);
+      assert.throws(
+        () => standardCostUsd('claude-sonnet-4-5', { input_tokens: 1 }),
+        (err: unknown) => err instanceof ApplicationFailure && !err.nonRetryable && /tries again/.test(err.message),
+      );
+      delete process.env[MODELS_ENV];
     });
   });
 
