@@ -497,6 +497,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       );
       if (retryable === 0 || round.round > options.maxRetryRounds) break;
       await whilePaused();
+      phase = 'submitting';
       const chunks = await planRetryRound({
         jobKey: state.jobKey,
         output: options.output,
