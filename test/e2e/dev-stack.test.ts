@@ -80,6 +80,44 @@ describe('dev stack end to end', () => {
     assert.equal(lines.length, 5);
   });
 
+  it('is held by its budget and let go with `temporal workflow update execute --name approve`', async () => {
+    const requests = await writeRequests('held.jsonl', 2);
+    const input = JSON.stringify({ requests, budgetUsd: 0.000001, polling: { initialInterval: '1 second' } });
+    const started = await temporal([
+      'workflow',
+      'start',
+      '--type',
+      'batchJob',
+      '--task-queue',
+      'claude-batch',
+      '--workflow-id',
+      'held-by-budget',
+      '--input',
+      input,
+    ]);
+    assert.equal(started.code, 0, started.stderr);
+    const handle = stack.client.workflow.getHandle('held-by-budget');
+    await eventually(async () => {
+      const p = await handle.query<JobProgress>('progress');
+      return p.phase === 'awaiting-approval' ? p : undefined;
+    }, 'the job to wait for approval');
+    const approved = await temporal([
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      'held-by-budget',
+      '--name',
+      'approve',
+    ]);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /phase/);
+    const result = await temporal(['workflow', 'result', '--workflow-id', 'held-by-budget', '--output', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = (await readFile(join(dir, 'held-by-budget', 'results.jsonl'), 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 2);
+  });
+
   it('cancels a job with `temporal workflow cancel`, canceling its batch at the API', async () => {
     const requests = await writeRequests('to-cancel.jsonl', 3);
     stack.emulator!.control.setScenario({ processingMs: 60 * 60 * 1000 });
