@@ -602,7 +602,7 @@ function progressOf(state: JobState | undefined, options: JobOptions, live: Live
     ...(nextCheckAt ? { nextCheckAt: new Date(nextCheckAt).toISOString() } : {}),
     ...(stall ? { stall } : {}),
     ...(live.paused ? { paused: true } : {}),
-    ...(live.budgetUsd !== undefined || live.hold
+    ...(live.budgetUsd !== undefined || live.hold || (state && jobEstimate(state))
       ? {
           budget: {
             ...(live.budgetUsd !== undefined ? { budgetUsd: live.budgetUsd } : {}),
