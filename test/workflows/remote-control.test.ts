@@ -83,7 +83,7 @@ describe('budget and remote control', () => {
       await untilPhase(handle, 'waiting');
       await assert.rejects(handle.executeUpdate(approveUpdate), WorkflowUpdateFailedError);
       await assert.rejects(handle.executeUpdate(setBudgetUpdate, { args: [-5] }), WorkflowUpdateFailedError);
-      assert.equal((await handle.query(progressQuery)).budget, undefined);
+      assert.equal((await handle.query(progressQuery)).budget?.budgetUsd, undefined, 'no budget was set');
       await handle.cancel();
     });
   });
