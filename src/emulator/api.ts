@@ -188,7 +188,11 @@ export async function messagesEndpoint(state: EmulatorState, req: IncomingMessag
   const problem = paramsProblem(value, paramsContextOf(req));
   if (problem) throw new HttpError(problem.type === 'not_found_error' ? 404 : 400, problem.message);
   const params = value as MessageParams;
-  return messageFor(params, { id: newId('msg_'), cache: state.planner.cacheUse(params), serviceTier: 'standard' });
+  return messageFor(params, {
+    id: newId('msg_'),
+    cache: state.planner.cacheUse(params, state.clock.now()),
+    serviceTier: 'standard',
+  });
 }
 
 export async function countTokensEndpoint(req: IncomingMessage) {

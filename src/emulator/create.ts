@@ -60,7 +60,7 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
   const outcomes = new Uint8Array(MAX_REQUESTS);
   const cache = new Uint8Array(MAX_REQUESTS);
   const errors: BatchPlan['errors'] = new Map();
-  const round = ctx.planner.round(ctx.scenario, ctx.paramsContext);
+  const round = ctx.planner.round(ctx.scenario, ctx.paramsContext, { createdAt: ctx.now, rate: ctx.rate });
   const seen = new Set<string>();
   const writers = await ctx.store.writersFor(id, ctx.declaredBytes ?? Infinity);
   const kept: BatchLogs<string[]> = { requests: [], replies: [] };
@@ -83,7 +83,7 @@ export async function createBatch(requests: AsyncIterable<unknown>, ctx: CreateC
       if (refusal) continue;
       const { custom_id: customId, params } = request as BatchRequest;
       const paramsJson = JSON.stringify(params);
-      const planned = round.plan(customId, params, paramsJson);
+      const planned = round.plan(customId, params, paramsJson, i);
       customIds.push(customId);
       outcomes[i] = OUTCOMES.indexOf(planned.outcome);
       cache[i] = CACHE_USES.indexOf(planned.cache);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { cachePrefixOf, textOf, type CacheUse, type MessageParams } from './completions';
 import { paramsProblem, type ParamsContext } from './params';
+import { PromptCache, WAVE_MS, type PromptCacheView } from './prompt-cache';
 import type { PlannedOutcome, RequestRule, Scenario } from './types';
 
 export interface PlannedRequest {
@@ -51,8 +52,8 @@ export class OutcomePlanner {
   /** Submissions seen so far per params digest. */
   private readonly submissions = new Map<string, number>();
   private rules: { rule: RequestRule; applied: Map<string, number> }[] = [];
-  /** Sights of each cached prompt prefix. */
-  private readonly cachedPrefixes = new Map<string, number>();
+  /** Cached prompt prefixes, shared by batches and single messages. */
+  private readonly cache = new PromptCache();
 
   addRule(rule: RequestRule): void {
     this.rules.push({ rule, applied: new Map() });
@@ -61,30 +62,44 @@ export class OutcomePlanner {
   reset(): void {
     this.submissions.clear();
     this.rules = [];
-    this.cachedPrefixes.clear();
+    this.cache.clear();
   }
 
   /**
    * Plans one batch's requests; nothing it counts is seen by other batches until `commit()`. `context` is what the
-   * create says beyond its requests (its betas).
+   * create says beyond its requests (its betas); `schedule`, when its requests are processed (creation time and
+   * requests per second), which decides their cache waves.
    */
-  round(scenario: Scenario, context: ParamsContext = {}): PlanningRound {
+  round(
+    scenario: Scenario,
+    context: ParamsContext = {},
+    schedule: BatchSchedule = { createdAt: 0, rate: 1 },
+  ): PlanningRound {
     return new PlanningRound(
       scenario,
       new StagedCounts(this.submissions),
       this.rules.map(({ rule, applied }) => ({ rule, applied: new StagedCounts(applied) })),
-      new StagedCounts(this.cachedPrefixes),
+      this.cache.view(),
       context,
+      schedule,
     );
   }
 
-  /** The cache use of a single (non-batch) message, counted at once. */
-  cacheUse(params: MessageParams): CacheUse {
-    const round = this.round({});
-    const use = round.cacheUse(params);
-    round.commit();
+  /** The cache use of a single (non-batch) message at `now`: it reads what is available, and writes at once. */
+  cacheUse(params: MessageParams, now: number): CacheUse {
+    const prefix = cachePrefixOf(params);
+    if (!prefix) return 'none';
+    const view = this.cache.view();
+    const use = view.use(digest(prefix.key).toString('base64'), prefix.ttl, now, now);
+    view.commit();
     return use;
   }
+}
+
+/** When a batch's requests are processed: from `createdAt`, `rate` requests a second (emulator time). */
+export interface BatchSchedule {
+  createdAt: number;
+  rate: number;
 }
 
 export class PlanningRound {
@@ -92,12 +107,16 @@ export class PlanningRound {
     private readonly scenario: Scenario,
     private readonly submissions: StagedCounts,
     private readonly rules: { rule: RequestRule; applied: StagedCounts }[],
-    private readonly cachedPrefixes: StagedCounts,
+    private readonly cache: PromptCacheView,
     private readonly paramsContext: ParamsContext = {},
+    private readonly schedule: BatchSchedule = { createdAt: 0, rate: 1 },
   ) {}
 
-  /** `paramsJson` is `JSON.stringify(params)`, passed in because the caller already has it. */
-  plan(customId: string, params: unknown, paramsJson: string): PlannedRequest {
+  /**
+   * `paramsJson` is `JSON.stringify(params)`, passed in because the caller already has it; `index` is the request's
+   * place in its batch, which decides its cache wave.
+   */
+  plan(customId: string, params: unknown, paramsJson: string, index = 0): PlannedRequest {
     const key = digest(paramsJson).toString('base64');
     const seenBefore = this.submissions.count(key);
     this.submissions.increment(key);
@@ -117,32 +136,36 @@ export class PlanningRound {
       applied.increment(key);
       if (rule.outcome === 'errored') return failure(rule.errorType);
       if (rule.outcome === 'expired') return { outcome: 'expired', cache: 'none' };
-      return { outcome: 'succeeded', cache: this.cacheUse(typed, paramsJson) };
+      return { outcome: 'succeeded', cache: this.cacheUse(typed, paramsJson, index) };
     }
     const unit = digest(`${customId}\n${paramsJson}`).readUInt32BE(0) / 0x100000000;
     const { erroredFraction, expiredFraction, errorType } = this.scenario;
     if (erroredFraction !== undefined && unit < erroredFraction) return failure(errorType);
     if (expiredFraction !== undefined && unit >= 1 - expiredFraction) return { outcome: 'expired', cache: 'none' };
-    return { outcome: 'succeeded', cache: this.cacheUse(typed, paramsJson) };
+    return { outcome: 'succeeded', cache: this.cacheUse(typed, paramsJson, index) };
   }
 
-  /** First sight of a cached prefix writes the cache; later sights read it. */
-  cacheUse(params: MessageParams, paramsJson?: string): CacheUse {
+  /**
+   * Request `index` runs in the wave of the second of processing it is done in, which starts at the beginning of that
+   * second: it reads an entry available by then (written by an earlier wave, another batch, a single message), or
+   * writes one that becomes available when its wave ends.
+   */
+  private cacheUse(params: MessageParams, paramsJson: string, index: number): CacheUse {
     // Most requests mark no breakpoint: skip walking their prompt.
-    if (paramsJson !== undefined && !paramsJson.includes('"cache_control"')) return 'none';
+    if (!paramsJson.includes('"cache_control"')) return 'none';
     const prefix = cachePrefixOf(params);
     if (!prefix) return 'none';
-    const key = digest(prefix.key).toString('base64');
-    const seen = this.cachedPrefixes.count(key) > 0;
-    this.cachedPrefixes.increment(key);
-    return seen ? 'read' : 'write';
+    const { createdAt, rate } = this.schedule;
+    const doneOffset = Math.ceil((WAVE_MS * (index + 1)) / rate);
+    const waveStart = createdAt + Math.floor((doneOffset - 1) / WAVE_MS) * WAVE_MS;
+    return this.cache.use(digest(prefix.key).toString('base64'), prefix.ttl, waveStart, waveStart + WAVE_MS);
   }
 
   /** Makes this round's counts count for the batches after it. */
   commit(): void {
     this.submissions.commit();
     for (const { applied } of this.rules) applied.commit();
-    this.cachedPrefixes.commit();
+    this.cache.commit();
   }
 }
 

@@ -127,16 +127,18 @@ describe('request outcomes', () => {
     assert.equal(r.message.usage.output_tokens, 3);
   });
 
-  it('writes a cached prefix on first sight and reads it afterwards', async () => {
+  it('writes a cached prefix on first sight and reads it in a later batch', async () => {
     const system = [
       { type: 'text', text: 'A long shared instruction. '.repeat(40), cache_control: { type: 'ephemeral' } },
     ];
-    const results = await run([
-      request('cache-1', 'first question', { system }),
-      request('cache-2', 'second question', { system }),
-    ]);
-    const first = results.get('cache-1');
-    const second = results.get('cache-2');
+    const earlier = await t.client.messages.batches.create({
+      requests: [request('cache-1', 'first question', { system })],
+    });
+    t.clock.advance(2000);
+    const later = await run([request('cache-2', 'second question', { system })]);
+    const [firstLine] = await resultsOf(t.client, earlier.id);
+    const first = firstLine?.result;
+    const second = later.get('cache-2');
     assert.ok(first?.type === 'succeeded' && second?.type === 'succeeded');
     const prefixTokens = Math.ceil(system[0]!.text.length / 4);
     assert.equal(first.message.usage.cache_creation_input_tokens, prefixTokens);

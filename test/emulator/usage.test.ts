@@ -166,6 +166,7 @@ describe('token usage of images, documents and automatic caching', () => {
     };
     const total = (await t.client.messages.countTokens({ model: 'claude-sonnet-4-5', system, messages })).input_tokens;
     const first = await t.client.messages.batches.create({ requests: [{ custom_id: 'a', params }] });
+    t.clock.advance(2000); // past the first batch's wave, which writes the entry
     const second = await t.client.messages.batches.create({ requests: [{ custom_id: 'b', params }] });
     t.clock.advance(HOUR);
     const usageOf = async (id: string) => {
