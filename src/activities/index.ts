@@ -4,6 +4,7 @@ import { createBatchActivities, type BatchActivityOptions } from './batches';
 import { createCleanUpActivities } from './clean-up';
 import { createCollectActivities } from './collect';
 import { createPrepareActivities } from './prepare';
+import { createPrimeCacheActivities } from './prime-cache';
 import { createReportActivities } from './report';
 import { createRetryRoundActivities } from './retry-round';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createPrepareActivities(deps),
     ...createBatchActivities({ anthropic: deps.anthropic, storage: deps.storage, ...deps.reconcile }),
+    ...createPrimeCacheActivities(deps),
     ...createCollectActivities(deps),
     ...createRetryRoundActivities(deps),
     ...createReportActivities(deps),
