@@ -1,5 +1,6 @@
 // `npm run bench`: throughput and memory of the worker's bulk steps on a 100,000-request (~200 MB) file, side by side
-// with this machine's JSON.parse-every-line speed; and the history size of a simulated 24 h wait. Prints figures.
+// with this machine's JSON.parse-every-line speed; cache-read share and cost of 10,000 requests sharing a cached
+// prefix with and without cache priming; and the history size of a simulated 24 h wait. Prints figures.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createWriteStream } from 'node:fs';
@@ -13,6 +14,7 @@ import { startEmulator } from '../src/emulator';
 import { LocalStorage, writeChunk } from '../src/storage/local-storage';
 import { batchJob } from '../src/workflows';
 import { jobEnv, request } from '../test/support/job-env';
+import { cachePrimingFigures, printCachePriming } from './cache-priming';
 import { startTimeSkippingServer } from '../test/support/temporal';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
@@ -88,6 +90,9 @@ async function main(): Promise<void> {
       `emulator: create + stream all results of the 100,000-request batch in ${roundTrip.toFixed(1)} s ` +
         `(create ${create.toFixed(1)} s), peak RSS ${(emulatorPeak / 1e6).toFixed(0)} MB`,
     );
+
+    // One job's worth of requests sharing a cached prefix, on the emulator, with and without cache priming.
+    printCachePriming(await cachePrimingFigures());
 
     // A job whose batch runs the whole 24 h window (ends expired), on the time-skipping server.
     const env = await startTimeSkippingServer();
