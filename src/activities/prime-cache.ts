@@ -119,11 +119,11 @@ export function createPrimeCacheActivities({ anthropic, storage }: { anthropic: 
             calls.push({ params: primingParamsOf(paramsOf(text))!, count });
             wanted.delete(line);
             if (wanted.size === 0) break;
+            // Calls go out as soon as there are enough of them, so that few prompts are held at once.
+            if (calls.length >= CONCURRENCY) await send(calls.splice(0));
           }
-          // Calls go out as soon as there are enough of them, so that few prompts are held at once.
-          while (calls.length >= CONCURRENCY) await send(calls.splice(0, CONCURRENCY));
         }
-        await send(calls);
+        if (calls.length > 0) await send(calls);
         return result;
 
         async function send(batch: { params: PrimingParams; count: number }[]): Promise<void> {
