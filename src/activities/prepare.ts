@@ -126,7 +126,14 @@ export function createPrepareActivities({ storage, outputProbeTimeoutMs = 30_000
               try {
                 added = chunks.add(
                   (chunk) => requestBodyLine(internalId(input.jobKey, 1, chunk, seq), paramsJson),
-                  (chunk) => costs.add(chunk, request.params.model, request.params.max_tokens, paramsJson.length),
+                  (chunk) =>
+                    costs.add(
+                      chunk,
+                      request.params.model,
+                      request.params.max_tokens,
+                      paramsJson.length,
+                      paramsJson.includes('"cache_control"'),
+                    ),
                 );
               } catch (err) {
                 if (err instanceof RequestTooLargeError)

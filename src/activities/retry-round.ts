@@ -56,7 +56,13 @@ export function createRetryRoundActivities({ storage }: { storage: JobStorage })
             (chunk) => requestBodyLine(internalId(input.jobKey, input.round, chunk, seq), request.paramsJson),
             (chunk) => {
               const params = JSON.parse(request.paramsJson) as { model?: unknown; max_tokens?: unknown };
-              costs.add(chunk, params.model, params.max_tokens, request.paramsJson.length);
+              costs.add(
+                chunk,
+                params.model,
+                params.max_tokens,
+                request.paramsJson.length,
+                request.paramsJson.includes('"cache_control"'),
+              );
             },
           );
         }

@@ -24,6 +24,7 @@ export function addEstimate(into: CostEstimate, from: CostEstimate): CostEstimat
   into.ceilingUsd += from.ceilingUsd;
   into.expectedUsd += from.expectedUsd;
   into.unpricedRequests += from.unpricedRequests;
+  if (from.cachingRequests) into.cachingRequests = (into.cachingRequests ?? 0) + from.cachingRequests;
   for (const m of from.unpricedModels) if (!into.unpricedModels.includes(m)) into.unpricedModels.push(m);
   return into;
 }
@@ -32,8 +33,9 @@ export class ChunkCostEstimates {
   private readonly byChunk: CostEstimate[] = [];
 
   /** Counts one request sent in `chunk`, from its model, `max_tokens` and the size of its params' JSON. */
-  add(chunk: number, model: unknown, maxTokens: unknown, paramsChars: number): void {
+  add(chunk: number, model: unknown, maxTokens: unknown, paramsChars: number, caching = false): void {
     const estimate = (this.byChunk[chunk] ??= emptyEstimate());
+    if (caching) estimate.cachingRequests = (estimate.cachingRequests ?? 0) + 1;
     const input = Math.ceil(paramsChars / CHARS_PER_TOKEN);
     const output = typeof maxTokens === 'number' && maxTokens > 0 ? maxTokens : 0;
     estimate.requests += 1;

@@ -69,6 +69,11 @@ export interface BatchJobInput {
    * requests of models without a price) waits in `awaiting-approval` for an `approve` or `setBudget` update.
    */
   budgetUsd?: number;
+  /**
+   * Before each round, send one ordinary Messages call per cached prompt prefix its requests share, so the batch's
+   * requests read the cache instead of all writing it. Default: when requests of the round share a prefix.
+   */
+  primeCache?: boolean;
 }
 
 /** The options a job actually ran with: every default filled in, durations in milliseconds. */
@@ -86,6 +91,7 @@ export interface JobOptions {
   /** Absent in jobs started before it existed: false. */
   keepWorkData?: boolean;
   budgetUsd?: number;
+  primeCache?: boolean;
 }
 
 export const API_MAX_REQUESTS_PER_BATCH = 100_000;
@@ -129,6 +135,8 @@ export interface CostEstimate {
   /** Requests of models without a price: in no figure above. */
   unpricedRequests: number;
   unpricedModels: string[];
+  /** Requests that mark a cached prompt prefix (`cache_control`): what priming the cache can help. */
+  cachingRequests?: number;
 }
 
 export type BatchStatus = 'in_progress' | 'canceling' | 'ended';
@@ -190,6 +198,8 @@ export interface ChunkState {
 export interface RoundState {
   round: number;
   chunks: ChunkState[];
+  /** What priming the prompt cache did before the round was sent. */
+  primed?: { prefixes: number; primed: number; requestsSharing: number };
 }
 
 export type JobPhase =
@@ -272,6 +282,8 @@ export interface JobProgress {
   paused?: boolean;
   /** The budget, what the job may still cost and what it has spent. */
   budget?: JobBudget;
+  /** Prompt-cache use of each round with any: tokens read and written, and what priming did. */
+  cache?: { round: number; cacheRead: number; cacheWrite: number; primedPrefixes?: number }[];
   options?: JobOptions;
 }
 

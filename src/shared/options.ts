@@ -92,6 +92,7 @@ const INPUT_FIELDS = {
   continueAsNewAfterEvents: true,
   keepWorkData: true,
   budgetUsd: true,
+  primeCache: true,
 } as const satisfies {
   [K in keyof Required<BatchJobInput>]: Required<BatchJobInput>[K] extends object & { length?: never }
     ? readonly (keyof Required<BatchJobInput>[K])[]
@@ -236,6 +237,9 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
     throw new JobInputError(`defaults.system must be a string, got ${JSON.stringify(defaults.system)}`);
   }
   if (input.budgetUsd !== undefined) budgetOf(input.budgetUsd, 'budgetUsd');
+  if (input.primeCache !== undefined && typeof input.primeCache !== 'boolean') {
+    throw new JobInputError(`primeCache must be true or false, got ${JSON.stringify(input.primeCache)}`);
+  }
   if (input.keepWorkData !== undefined && typeof input.keepWorkData !== 'boolean') {
     throw new JobInputError(`keepWorkData must be true or false, got ${JSON.stringify(input.keepWorkData)}`);
   }
@@ -270,5 +274,6 @@ export function resolveJobOptions(input: BatchJobInput, workflowId: string): Job
     ),
     ...(input.keepWorkData ? { keepWorkData: true } : {}),
     ...(input.budgetUsd !== undefined ? { budgetUsd: input.budgetUsd } : {}),
+    ...(input.primeCache !== undefined ? { primeCache: input.primeCache } : {}),
   };
 }

@@ -48,7 +48,7 @@ import { jobFailedKey, jobOutcomeKey, jobPhaseKey, jobRequestsKey, jobSucceededK
 import { progressMarkdown } from './progress-markdown';
 import { jobKeyFrom, legacyJobKey } from './job-key';
 import { errorText, hintFor, refusedWithoutBatch } from './stalls';
-import { holdReason, jobEstimate } from './budget';
+import { holdReason, jobEstimate, unsentEstimate } from './budget';
 
 // Every activity heartbeats at least every few seconds, so a worker that dies is noticed within its heartbeat
 // timeout (20 s) and the work resumes on another worker about that soon after, whatever the step.
@@ -90,6 +90,13 @@ const { collectBatch } = proxyActivities<BatchJobActivities>({
     maximumAttempts: 6,
     nonRetryableErrorTypes: ['BatchNotOwned'],
   },
+});
+
+// Priming only saves money: a few tries, then the round goes without it.
+const { primeCache } = proxyActivities<BatchJobActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /** The first wait of a stalled step before it is tried again, and the longest. */
@@ -241,6 +248,26 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     await condition(() => reason() === undefined);
     hold = undefined;
     phase = before;
+  }
+
+  /**
+   * Warms the prompt cache for the round's unsent chunks: one Messages call per shared cached prefix, so the batch's
+   * requests read the cache rather than each writing it. On by `primeCache: true`; by default only when at least two
+   * requests of the round mark a cached prefix. Jobs that began before priming existed go on without it.
+   */
+  async function primeRound(round: RoundState): Promise<void> {
+    if (options.primeCache === false) return;
+    const caching = unsentEstimate(round).cachingRequests ?? 0;
+    if (options.primeCache !== true && caching < 2) return;
+    if (!patched('prime-cache')) return;
+    const chunks = round.chunks.filter((c) => c.status === 'pending').map((c) => c.chunk);
+    try {
+      const primed = await primeCache({ chunks, mode: options.primeCache === true ? 'on' : 'auto' });
+      round.primed = { prefixes: primed.prefixes, primed: primed.primed, requestsSharing: primed.requestsSharing };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('priming the prompt cache failed; the round goes without it', { error: errorText(err) });
+    }
   }
 
   /** Waits while an operator's pause holds new submissions. */
@@ -471,6 +498,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       while (round.chunks.some((c) => !c.collected)) {
         if (round.chunks.some((c) => c.status === 'pending') && !paused) {
           await holdForBudget(round);
+          if (!round.primed) await primeRound(round);
           await submitPending(round);
           intervalMs = options.polling.initialIntervalMs;
         }
@@ -533,6 +561,21 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
 
 const isBatchNotOwned = (err: unknown): boolean =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'BatchNotOwned';
+
+/** Each round's prompt-cache use (tokens read and written by its collected batches), for rounds that used it. */
+function cacheOf(rounds: RoundState[]): Pick<JobProgress, 'cache'> {
+  const cache = rounds.flatMap((r) => {
+    let cacheRead = 0;
+    let cacheWrite = 0;
+    for (const c of r.chunks) {
+      cacheRead += c.collected?.tokens.cacheRead ?? 0;
+      cacheWrite += c.collected?.tokens.cacheWrite ?? 0;
+    }
+    if (cacheRead === 0 && cacheWrite === 0 && !r.primed) return [];
+    return [{ round: r.round, cacheRead, cacheWrite, ...(r.primed ? { primedPrefixes: r.primed.primed } : {}) }];
+  });
+  return cache.length > 0 ? { cache } : {};
+}
 
 function apply(chunk: ChunkState, batch: BatchSnapshot): void {
   chunk.status = batch.status;
@@ -602,6 +645,7 @@ function progressOf(state: JobState | undefined, options: JobOptions, live: Live
     ...(nextCheckAt ? { nextCheckAt: new Date(nextCheckAt).toISOString() } : {}),
     ...(stall ? { stall } : {}),
     ...(live.paused ? { paused: true } : {}),
+    ...cacheOf(rounds),
     ...(live.budgetUsd !== undefined || live.hold || (state && jobEstimate(state))
       ? {
           budget: {

@@ -23,6 +23,7 @@ export function unsentEstimate(round: RoundState): CostEstimate {
     total.ceilingUsd += e.ceilingUsd;
     total.expectedUsd += e.expectedUsd;
     total.unpricedRequests += e.unpricedRequests;
+    if (e.cachingRequests) total.cachingRequests = (total.cachingRequests ?? 0) + e.cachingRequests;
     for (const m of e.unpricedModels) if (!total.unpricedModels.includes(m)) total.unpricedModels.push(m);
   }
   return total;

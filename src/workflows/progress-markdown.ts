@@ -29,6 +29,16 @@ export function progressMarkdown(p: JobProgress): string {
     ...(p.paused ? ['**Paused:** nothing new is sent until the `resume` update; live batches go on.'] : []),
     ...(p.budget ? [budgetLine(p.budget)] : []),
     ...(p.budget?.hold ? [`**Awaiting approval:** ${p.budget.hold}.`] : []),
+    ...(p.cache
+      ? [
+          `**Prompt cache:** ${p.cache
+            .map(
+              (c) =>
+                `round ${c.round}: ${c.cacheRead} tokens read, ${c.cacheWrite} written${c.primedPrefixes !== undefined ? ` (${c.primedPrefixes} prefixes primed)` : ''}`,
+            )
+            .join('; ')}`,
+        ]
+      : []),
     ...(p.stall
       ? [
           `**Stalled since ${p.stall.since}** (${p.stall.tries} ${p.stall.tries === 1 ? 'try' : 'tries'}): ${p.stall.step} failed: ${p.stall.error}`,

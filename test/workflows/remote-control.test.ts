@@ -179,3 +179,55 @@ describe('budget and remote control', () => {
     });
   });
 });
+
+describe('prompt-cache priming', () => {
+  let env: TestWorkflowEnvironment;
+  let job: JobEnv;
+  before(async () => {
+    env = await startTimeSkippingServer();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  afterEach(async () => {
+    await job?.close();
+  });
+
+  const shared = 'You are a careful analyst of quarterly reports. '.repeat(200);
+  const sharingRequests = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      request(`r-${i}`, `question ${i}`, {
+        system: [{ type: 'text', text: shared, cache_control: { type: 'ephemeral' } }],
+      }),
+    );
+
+  async function runJob(workflowId: string, primeCache?: boolean) {
+    // Every request of a batch in one wave: without priming, none can read what another writes.
+    job = await jobEnv(env, { emulator: { requestsPerSecond: 1_000_000 } });
+    const requests = await job.writeRequests('in.jsonl', sharingRequests(40));
+    return job.withWorker(async () => {
+      const handle = await start(workflowId, { requests, ...(primeCache === undefined ? {} : { primeCache }) });
+      await handle.result();
+      if (primeCache === undefined) await recordHistory('prime-cache', handle);
+      return handle.query(progressQuery);
+    });
+  }
+  const start = (workflowId: string, input: BatchJobInput) =>
+    env.client.workflow.start(batchJob, { args: [input], taskQueue: job.taskQueue, workflowId });
+
+  it('primes a prefix its requests share before sending them, so they read the cache', async () => {
+    const progress = await runJob('primed');
+    assert.equal(job.emulator.record.count('messages'), 1, 'one Messages call for the one shared prefix');
+    const [round1] = progress.cache ?? [];
+    assert.equal(round1?.primedPrefixes, 1);
+    assert.ok((round1?.cacheRead ?? 0) > 0 && round1?.cacheWrite === 0, JSON.stringify(round1));
+  });
+
+  it('sends the batch without priming when told not to, and its requests write the cache', async () => {
+    const progress = await runJob('not-primed', false);
+    assert.equal(job.emulator.record.count('messages'), 0);
+    const [round1] = progress.cache ?? [];
+    assert.equal(round1?.cacheRead, 0, JSON.stringify(round1));
+    assert.ok((round1?.cacheWrite ?? 0) > 0);
+  });
+});
