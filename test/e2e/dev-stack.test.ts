@@ -101,6 +101,10 @@ describe('dev stack end to end', () => {
       const p = await handle.query<JobProgress>('progress');
       return p.phase === 'awaiting-approval' ? p : undefined;
     }, 'the job to wait for approval');
+    // Our CLI's remote control: a budget still too small keeps the hold, and says so.
+    const raised = await claudeBatch(['budget', 'held-by-budget', '0.000002'], env);
+    assert.equal(raised.code, 0, raised.stderr);
+    assert.match(raised.stdout, /awaiting-approval/);
     const approved = await temporal([
       'workflow',
       'update',
