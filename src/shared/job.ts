@@ -332,3 +332,25 @@ export const emptyCounts = (): OutcomeCounts => ({
 });
 export const emptyTokens = (): TokenUsage => ({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0 });
 export const emptyCost = (): Cost => ({ batchUsd: 0, standardUsd: 0, unpricedModels: [] });
+export const emptyEstimate = (): CostEstimate => ({
+  requests: 0,
+  inputTokens: 0,
+  maxOutputTokens: 0,
+  ceilingUsd: 0,
+  expectedUsd: 0,
+  unpricedRequests: 0,
+  unpricedModels: [],
+});
+
+/** Adds one estimate into another (for totals over chunks). */
+export function addEstimate(into: CostEstimate, from: CostEstimate): CostEstimate {
+  into.requests += from.requests;
+  into.inputTokens += from.inputTokens;
+  into.maxOutputTokens += from.maxOutputTokens;
+  into.ceilingUsd += from.ceilingUsd;
+  into.expectedUsd += from.expectedUsd;
+  into.unpricedRequests += from.unpricedRequests;
+  if (from.cachingRequests) into.cachingRequests = (into.cachingRequests ?? 0) + from.cachingRequests;
+  for (const m of from.unpricedModels) if (!into.unpricedModels.includes(m)) into.unpricedModels.push(m);
+  return into;
+}

@@ -1,31 +1,12 @@
 // The job's money rules, as pure functions of its state: what a round may cost, and whether it must wait for a person.
-import type { CostEstimate, JobState, RoundState } from '../shared/job';
+import { addEstimate, emptyEstimate, type CostEstimate, type JobState, type RoundState } from '../shared/job';
 
 const usd = (n: number) => `USD ${n.toFixed(n < 1 ? 4 : 2)}`;
 
 /** The estimate of what the round's unsent chunks may cost. */
 export function unsentEstimate(round: RoundState): CostEstimate {
-  const total: CostEstimate = {
-    requests: 0,
-    inputTokens: 0,
-    maxOutputTokens: 0,
-    ceilingUsd: 0,
-    expectedUsd: 0,
-    unpricedRequests: 0,
-    unpricedModels: [],
-  };
-  for (const c of round.chunks) {
-    const e = c.chunk.estimate;
-    if (c.status !== 'pending' || !e) continue;
-    total.requests += e.requests;
-    total.inputTokens += e.inputTokens;
-    total.maxOutputTokens += e.maxOutputTokens;
-    total.ceilingUsd += e.ceilingUsd;
-    total.expectedUsd += e.expectedUsd;
-    total.unpricedRequests += e.unpricedRequests;
-    if (e.cachingRequests) total.cachingRequests = (total.cachingRequests ?? 0) + e.cachingRequests;
-    for (const m of e.unpricedModels) if (!total.unpricedModels.includes(m)) total.unpricedModels.push(m);
-  }
+  const total = emptyEstimate();
+  for (const c of round.chunks) if (c.status === 'pending' && c.chunk.estimate) addEstimate(total, c.chunk.estimate);
   return total;
 }
 
