@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDependencies } from './activities';
 import { LocalStorage } from './storage/local-storage';
 import { temporalSettingsFromEnv } from './connection';
+import { priceFromEnvCatalogue } from './models/load-catalogue';
 
 export interface BatchWorkerOptions {
   connection: NativeConnection;
@@ -36,6 +37,7 @@ export function anthropicFromEnv(env: NodeJS.ProcessEnv = process.env): Anthropi
 }
 
 export async function createBatchWorker(options: BatchWorkerOptions): Promise<Worker> {
+  priceFromEnvCatalogue();
   const activities = createActivities({
     anthropic: options.anthropic ?? anthropicFromEnv(),
     storage: options.storage ?? new LocalStorage(),

@@ -18,6 +18,7 @@ import type { BatchJobInput, BatchJobResult, JobProgress, RequestDefaults } from
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { JobInputError, resolveJobOptions } from '../shared/options';
 import { runDemo } from './demo';
+import { priceFromEnvCatalogue } from '../models/load-catalogue';
 
 /** A mistake the user can fix: printed as one sentence, no stack trace. */
 class UserError extends Error {}
@@ -431,6 +432,8 @@ devOptions(
     },
   );
 
+// Costs this CLI prints are priced from the user's catalogue (CLAUDE_BATCH_MODELS) when one is set.
+priceFromEnvCatalogue();
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   console.error(`claude-batch: ${message}`);

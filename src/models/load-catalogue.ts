@@ -79,17 +79,23 @@ export function catalogueFromEnv(): ModelCatalogue {
   return cached.catalogue;
 }
 
-// Pricing runs after batches exist (collecting results): a file broken since the job's validation must not fail the
-// job there, so that error is retryable (the step waits for the file to be fixed) where validation's is final.
-useCatalogue(() => {
-  try {
-    return catalogueFromEnv();
-  } catch (err) {
-    if (!(err instanceof ApplicationFailure)) throw err;
-    throw ApplicationFailure.create({
-      message: `${err.message} (fix the file or unset ${MODELS_ENV}; the job keeps its batches and tries again)`,
-      type: err.type ?? 'InvalidModelCatalogue',
-      nonRetryable: false,
-    });
-  }
-});
+/**
+ * Prices this process's costs from CLAUDE_BATCH_MODELS's catalogue (read again when the variable changes): the worker
+ * and the CLI call it at start. Pricing runs after batches exist (collecting results): a file broken since the job's
+ * validation must not fail the job there, so that error is retryable (the step waits for the file to be fixed) where
+ * validation's is final.
+ */
+export function priceFromEnvCatalogue(): void {
+  useCatalogue(() => {
+    try {
+      return catalogueFromEnv();
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure)) throw err;
+      throw ApplicationFailure.create({
+        message: `${err.message} (fix the file or unset ${MODELS_ENV}; the job keeps its batches and tries again)`,
+        type: err.type ?? 'InvalidModelCatalogue',
+        nonRetryable: false,
+      });
+    }
+  });
+}

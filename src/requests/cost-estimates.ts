@@ -1,6 +1,6 @@
 // What each chunk may cost, added up request by request as the chunks are written: no second pass over the file.
 import { emptyEstimate, type CostEstimate } from '../shared/job';
-import { BATCH_DISCOUNT, priceOf } from '../pricing/prices';
+import { activeCatalogue, standardCostUsd } from '../pricing/prices';
 
 /** About 4 characters of a request's params per input token: the approximation the docs give for English text. */
 const CHARS_PER_TOKEN = 4;
@@ -19,17 +19,22 @@ export class ChunkCostEstimates {
     estimate.requests += 1;
     estimate.inputTokens += input;
     estimate.maxOutputTokens += output;
-    const price = typeof model === 'string' ? priceOf(model) : undefined;
-    if (!price) {
+    // Priced as the bill will be (the catalogue's bands and batch discount), at the ceiling and at the expected output.
+    const catalogue = activeCatalogue();
+    const costOf = (outputTokens: number) =>
+      typeof model === 'string'
+        ? standardCostUsd(model, { input_tokens: input, output_tokens: outputTokens }, catalogue)
+        : undefined;
+    const ceiling = costOf(output);
+    const expected = costOf(Math.round(output * EXPECTED_OUTPUT_SHARE));
+    if (ceiling === undefined || expected === undefined) {
       estimate.unpricedRequests += 1;
       const name = String(model);
       if (!estimate.unpricedModels.includes(name)) estimate.unpricedModels.push(name);
       return;
     }
-    const inputUsd = (input * price.inputPerMTok * BATCH_DISCOUNT) / 1_000_000;
-    const outputUsd = (output * price.outputPerMTok * BATCH_DISCOUNT) / 1_000_000;
-    estimate.ceilingUsd += inputUsd + outputUsd;
-    estimate.expectedUsd += inputUsd + outputUsd * EXPECTED_OUTPUT_SHARE;
+    estimate.ceilingUsd += ceiling * catalogue.batchDiscount;
+    estimate.expectedUsd += expected * catalogue.batchDiscount;
   }
 
   of(chunk: number): CostEstimate {

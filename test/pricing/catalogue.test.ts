@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { builtInCatalogue, builtInCatalogueFile, type ModelCatalogue } from '../../src/models/catalogue';
-import { catalogueFromEnv, loadCatalogue, MODELS_ENV } from '../../src/models/load-catalogue';
+import { priceFromEnvCatalogue, catalogueFromEnv, loadCatalogue, MODELS_ENV } from '../../src/models/load-catalogue';
 import { catalogueFileSchema } from '../../src/models/schema';
 import { activeCatalogue, addUsage, priceOf, standardCostUsd } from '../../src/pricing/prices';
 import { emptyCost } from '../../src/shared/job';
@@ -129,6 +129,8 @@ describe('the model catalogue', () => {
   describe('a user catalogue file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
     const before = process.env[MODELS_ENV];
+    // As the worker and the CLI do at start.
+    priceFromEnvCatalogue();
     after(() => {
       if (before === undefined) delete process.env[MODELS_ENV];
       else process.env[MODELS_ENV] = before;
