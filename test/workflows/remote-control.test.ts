@@ -164,6 +164,36 @@ describe('budget and remote control', () => {
     });
   });
 
+  it('holds a retry round whose worst case would pass the budget, until approved', async () => {
+    job = await jobEnv(env, { emulator: { scenario: { processingMs: HOUR } } });
+    const requests = await job.writeRequests('in.jsonl', [
+      request('a', 'first'),
+      request('b', 'flaky once [emulator:errored=api_error x1]'),
+    ]);
+    await job.withWorker(async () => {
+      const handle = await start('budget-retry-round', { requests, polling: { initialInterval: '1 hour' } });
+      await untilPhase(handle, 'waiting');
+      // Round 1 is under way without a budget; the owner now allows next to nothing more.
+      await handle.executeUpdate(setBudgetUpdate, { args: [TINY_BUDGET] });
+      job.emulator.clock.set(job.emulator.clock.now() + 2 * HOUR);
+      await handle.executeUpdate(checkNowUpdate);
+      const held = await untilPhase(handle, 'awaiting-approval');
+      assert.equal(held.round, 2);
+      assert.match(held.budget?.hold ?? '', /round 2/);
+      assert.equal(job.emulator.record.batches().length, 1, 'the retry round is not sent while held');
+      await handle.executeUpdate(approveUpdate);
+      await eventually(
+        () => Promise.resolve(job.emulator.record.batches().length === 2 ? true : undefined),
+        'the retry round to be sent once approved',
+      );
+      await untilPhase(handle, 'waiting');
+      job.emulator.clock.set(job.emulator.clock.now() + 2 * HOUR);
+      await handle.executeUpdate(checkNowUpdate);
+      const { summary } = await handle.result();
+      assert.equal(summary.outcomes.succeeded, 2);
+    });
+  });
+
   it('checks its batches at once on the checkNow update and answers with what it found', async () => {
     job = await jobEnv(env, { emulator: { scenario: { processingMs: 10 * HOUR } } });
     const requests = await job.writeRequests('in.jsonl', threeRequests());
