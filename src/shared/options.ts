@@ -202,12 +202,16 @@ export function budgetOf(value: unknown, what: string): number {
 }
 
 /** Fills every default and checks the input; the workflow records the result as the options it ran with. */
-export function resolveJobOptions(input: BatchJobInput, workflowId: string): JobOptions {
+export function resolveJobOptions(
+  input: BatchJobInput,
+  workflowId: string,
+  { unknownFields = 'refuse' }: { unknownFields?: 'refuse' | 'ignore' } = {},
+): JobOptions {
   if (typeof input !== 'object' || input === null) throw new JobInputError('the job input must be an object');
   if (typeof input.requests !== 'string' || input.requests.length === 0) {
     throw new JobInputError('`requests` (the path of a JSONL file of requests) is required');
   }
-  checkFieldNames(input as unknown as Record<string, unknown>);
+  if (unknownFields === 'refuse') checkFieldNames(input as unknown as Record<string, unknown>);
   const requestsPath = uriToPath(input.requests);
   const polling = {
     initialIntervalMs: duration(

@@ -115,7 +115,12 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   const info = workflowInfo();
   let options: JobOptions;
   try {
-    options = carried?.options ?? resolveJobOptions(input, info.workflowId);
+    // Jobs started before unknown fields were refused (no marker in their history) keep running as they began.
+    options =
+      carried?.options ??
+      resolveJobOptions(input, info.workflowId, {
+        unknownFields: patched('refuse-unknown-input-fields') ? 'refuse' : 'ignore',
+      });
   } catch (err) {
     if (err instanceof JobInputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidJobInput');
     throw err;
