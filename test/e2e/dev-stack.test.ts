@@ -21,6 +21,20 @@ describe('dev stack end to end', () => {
   let env: NodeJS.ProcessEnv;
   const temporal = (args: string[]) =>
     runCommand(temporalCliPath()!, [...args, '--address', stack.address], { timeoutMs: 60_000 });
+  /** `temporal workflow start` of a batch job, as a user of the Temporal CLI types it. */
+  const startWithTemporalCli = (workflowId: string, input: string) =>
+    temporal([
+      'workflow',
+      'start',
+      '--type',
+      'batchJob',
+      '--task-queue',
+      'claude-batch',
+      '--workflow-id',
+      workflowId,
+      '--input',
+      input,
+    ]);
 
   before(async () => {
     quietRuntime();
@@ -47,18 +61,7 @@ describe('dev stack end to end', () => {
   it('runs a job started with `temporal workflow start`, answers `temporal workflow query`', async () => {
     const requests = await writeRequests('temporal-cli.jsonl', 5);
     const input = JSON.stringify({ requests, polling: { initialInterval: '1 second', maxInterval: '2 seconds' } });
-    const started = await temporal([
-      'workflow',
-      'start',
-      '--type',
-      'batchJob',
-      '--task-queue',
-      'claude-batch',
-      '--workflow-id',
-      'from-temporal-cli',
-      '--input',
-      input,
-    ]);
+    const started = await startWithTemporalCli('from-temporal-cli', input);
     assert.equal(started.code, 0, started.stderr);
     const result = await temporal(['workflow', 'result', '--workflow-id', 'from-temporal-cli', '--output', 'json']);
     assert.equal(result.code, 0, result.stderr);
@@ -83,18 +86,7 @@ describe('dev stack end to end', () => {
   it('is held by its budget and let go with `temporal workflow update execute --name approve`', async () => {
     const requests = await writeRequests('held.jsonl', 2);
     const input = JSON.stringify({ requests, budgetUsd: 0.000001, polling: { initialInterval: '1 second' } });
-    const started = await temporal([
-      'workflow',
-      'start',
-      '--type',
-      'batchJob',
-      '--task-queue',
-      'claude-batch',
-      '--workflow-id',
-      'held-by-budget',
-      '--input',
-      input,
-    ]);
+    const started = await startWithTemporalCli('held-by-budget', input);
     assert.equal(started.code, 0, started.stderr);
     const handle = stack.client.workflow.getHandle('held-by-budget');
     await eventually(async () => {
@@ -127,18 +119,7 @@ describe('dev stack end to end', () => {
     stack.emulator!.control.setScenario({ processingMs: 60 * 60 * 1000 });
     try {
       const input = JSON.stringify({ requests, polling: { initialInterval: '1 second', maxInterval: '1 second' } });
-      const started = await temporal([
-        'workflow',
-        'start',
-        '--type',
-        'batchJob',
-        '--task-queue',
-        'claude-batch',
-        '--workflow-id',
-        'cancel-from-cli',
-        '--input',
-        input,
-      ]);
+      const started = await startWithTemporalCli('cancel-from-cli', input);
       assert.equal(started.code, 0, started.stderr);
       for (let i = 0; i < 100; i++) {
         const q = await temporal([
