@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { uriToPath } from '../shared/options';
-import type { JobStorage } from './storage';
+import type { JobStorage, StoredObject } from './storage';
 
 /** Job storage on the worker's file system (or a shared volume): references are paths or `file://` URIs. */
 export class LocalStorage implements JobStorage {
@@ -60,6 +60,10 @@ export class LocalStorage implements JobStorage {
     return Promise.resolve(resolve(uriToPath(ref)));
   }
 
+  async *list(folder: string): AsyncIterable<StoredObject> {
+    yield* listFolder(resolve(uriToPath(folder)), '');
+  }
+
   async remove(ref: string): Promise<void> {
     await rm(uriToPath(ref), { recursive: true, force: true });
   }
@@ -74,6 +78,23 @@ export class LocalStorage implements JobStorage {
   async removeIfEmpty(folder: string): Promise<void> {
     // rmdir refuses a folder that is not empty (or gone): both mean there is nothing to do.
     await rmdir(uriToPath(folder)).catch(() => undefined);
+  }
+}
+
+/**
+ * Walks a folder in ascending byte order of the keys below it: a folder sorts as its name plus `/`, as its objects'
+ * keys do, so a per-folder sort gives the order of the whole listing.
+ */
+async function* listFolder(root: string, prefix: string): AsyncIterable<StoredObject> {
+  const entries = await readdir(join(root, prefix), { withFileTypes: true }).catch(() => []);
+  const named = entries
+    .filter((entry) => entry.isDirectory() || (entry.isFile() && !PARTIAL.test(entry.name)))
+    .map((entry) => ({ entry, sortKey: Buffer.from(entry.isDirectory() ? `${entry.name}/` : entry.name) }))
+    .sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+  for (const { entry } of named) {
+    const key = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* listFolder(root, key);
+    else yield { ref: join(root, key), key, size: (await stat(join(root, key))).size };
   }
 }
 

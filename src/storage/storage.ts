@@ -20,6 +20,11 @@ export interface JobStorage {
   exists(ref: string): Promise<boolean>;
   /** A local file holding the object, for random access (the report reads outcome lines by offset). */
   localPath(ref: string): Promise<string>;
+  /**
+   * Every object under the folder, recursively, in ascending byte order of `key` (its path below the folder, with
+   * `/` between names), so two listings of unchanged data agree. Objects still being written are not listed.
+   */
+  list(folder: string): AsyncIterable<StoredObject>;
   /** Removes an object or a folder and everything under it. */
   remove(ref: string): Promise<void>;
   /**
@@ -29,4 +34,13 @@ export interface JobStorage {
   removeIncompleteWrites(folder: string): Promise<number>;
   /** Removes the folder if nothing is left in it. */
   removeIfEmpty(folder: string): Promise<void>;
+}
+
+/** One object found by `JobStorage.list`. */
+export interface StoredObject {
+  /** The reference to read it with. */
+  ref: string;
+  /** Its path below the listed folder, names joined with `/`. */
+  key: string;
+  size: number;
 }
