@@ -1,0 +1,45 @@
+// The checks the CLI makes on a requests file before anything starts (the workflow's own, with line numbers).
+import { createReadStream } from 'node:fs';
+import { describeProblems, scanRequests } from '../requests/scan-requests';
+import { loadCatalogue } from '../models/load-catalogue';
+import type { ModelCatalogue } from '../models/catalogue';
+import type { RequestDefaults } from '../shared/job';
+import { UserError } from './context';
+
+/**
+ * Checks the file the way the workflow will, so mistakes show before a job starts; `validate` also refuses models the
+ * catalogue does not know (the job sends them, unpriced: `start` warns).
+ */
+export async function validateFile(
+  file: string,
+  defaults: RequestDefaults = {},
+  models: { catalogue?: ModelCatalogue; unknownModels?: 'problem' | 'allow' } = {},
+): Promise<number> {
+  const report = await scanRequests(createReadStream(file), {
+    defaults,
+    ...(models.catalogue ? { catalogue: models.catalogue } : {}),
+    unknownModels: models.unknownModels ?? 'allow',
+  }).catch((err: NodeJS.ErrnoException) => {
+    const reason: Record<string, string> = {
+      ENOENT: 'no such file',
+      EISDIR: 'is a folder, not a requests file (give the path of a JSONL file)',
+    };
+    throw new UserError(`${file}: ${(err.code && reason[err.code]) ?? err.message}`);
+  });
+  if (report.problemCount > 0) throw new UserError(describeProblems(file, report));
+  for (const u of report.unknownModels) {
+    console.error(
+      `warning: ${u.requests} request${u.requests === 1 ? '' : 's'} (first on line ${u.firstLine}) name ${u.model}, a model not in the model catalogue: the API decides whether it exists, and its cost will not be counted (add it to CLAUDE_BATCH_MODELS's file)`,
+    );
+  }
+  return report.requests;
+}
+
+/** The catalogue a command runs with: --models over CLAUDE_BATCH_MODELS over the built-in one. */
+export function catalogueFor(file: string | undefined): ModelCatalogue {
+  try {
+    return loadCatalogue(file ? { file } : {});
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}

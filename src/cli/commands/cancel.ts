@@ -1,0 +1,16 @@
+// `claude-batch cancel`: cancel a job; its live batches are canceled at the API and what finished is reported.
+import { Command } from 'commander';
+import type { CliContext } from '../context';
+
+export async function cancel(ctx: CliContext, workflowId: string): Promise<void> {
+  const jobs = await ctx.connect();
+  await jobs.cancel(workflowId);
+  ctx.print(`cancel requested for ${workflowId}`, { workflowId, cancelRequested: true });
+}
+
+export function cancelCommand(ctx: CliContext): Command {
+  return new Command('cancel')
+    .argument('<workflowId>')
+    .description('cancel a job: its live batches are canceled at the API and what finished is reported')
+    .action((id: string) => cancel(ctx, id));
+}
