@@ -3,7 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
-import { LocalStorage } from './storage/local-storage';
+import { StorageRouter } from './storage/router';
 import { temporalSettingsFromEnv } from './connection';
 import { priceFromEnvCatalogue } from './models/load-catalogue';
 
@@ -16,6 +16,7 @@ export interface BatchWorkerOptions {
   storage?: ActivityDependencies['storage'];
   reconcile?: ActivityDependencies['reconcile'];
   outputProbeTimeoutMs?: ActivityDependencies['outputProbeTimeoutMs'];
+  scratchDir?: ActivityDependencies['scratchDir'];
   /** A prebuilt workflow bundle (production, tests); default: bundle src/workflows at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   interceptors?: WorkerOptions['interceptors'];
@@ -40,9 +41,10 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Wo
   priceFromEnvCatalogue();
   const activities = createActivities({
     anthropic: options.anthropic ?? anthropicFromEnv(),
-    storage: options.storage ?? new LocalStorage(),
+    storage: options.storage ?? new StorageRouter(),
     ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     ...(options.outputProbeTimeoutMs ? { outputProbeTimeoutMs: options.outputProbeTimeoutMs } : {}),
+    ...(options.scratchDir ? { scratchDir: options.scratchDir } : {}),
   });
   return Worker.create({
     connection: options.connection,

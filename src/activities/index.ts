@@ -16,6 +16,8 @@ export interface ActivityDependencies {
   reconcile?: Pick<BatchActivityOptions, 'clockSkewMs' | 'verifyIntervalMs'>;
   /** How long the output folder has to take a probe write before the job fails (default 30 s). */
   outputProbeTimeoutMs?: number;
+  /** Local folder for the report's scratch files (default: CLAUDE_BATCH_SCRATCH_DIR, else the OS's temp folder). */
+  scratchDir?: string;
 }
 
 /** Every activity of the batch job, wired to its dependencies. */

@@ -1,10 +1,15 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { Context } from '@temporalio/activity';
 import type { JobOptions, JobSummary } from '../shared/job';
 import { emptyCost, emptyCounts, emptyTokens, type FinalResultLine } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
 import { writeChunk } from '../storage/local-storage';
+import { CoalescedWrites } from '../storage/coalesced-writes';
 import { addUsage } from '../pricing/prices';
 import { outputPaths } from './work-paths';
 
@@ -31,80 +36,116 @@ export interface ReportOutput {
 
 const SEQ_PREFIX = /^\{"seq":(\d+),/;
 
+/** Input positions per scratch file: small enough that a worker's open files stay few, whatever the job's size. */
+const MIN_POSITIONS_PER_BUCKET = 16_384;
+const MAX_BUCKETS = 256;
+
+export interface ReportDependencies {
+  storage: JobStorage;
+  /** Local folder for the report's scratch files (default: CLAUDE_BATCH_SCRATCH_DIR, else the OS's temp folder). */
+  scratchDir?: string;
+}
+
 /**
  * Writes results.jsonl (one line per input custom_id, in input order, with its final outcome) and summary.json.
- * Memory stays small whatever the job's size: only where each request's final line lies is kept, not the lines.
+ *
+ * The outcome files are read once, as streams, newest round first, and each request's final line (the first seen) is
+ * spilled to a local scratch file for its range of input positions; results are then written range by range, each
+ * range's file read by offset and deleted once done. Memory: 12 bytes per request (where its line lies), not the
+ * lines. Scratch disk: at most the final outcome lines, about the size of results.jsonl, and shrinking as it is written.
+ * No storage backend has to offer random access or keep data on the worker's disk.
  */
-export function createReportActivities({ storage }: { storage: JobStorage }) {
+export function createReportActivities({ storage, scratchDir }: ReportDependencies) {
   return {
     async writeReport(input: ReportInput): Promise<ReportOutput> {
       const ctx = Context.current();
       const n = input.totalRequests;
-      const fileOf = new Int16Array(n).fill(-1);
-      const offsetOf = new Float64Array(n);
+      const perBucket = Math.max(MIN_POSITIONS_PER_BUCKET, Math.ceil(n / MAX_BUCKETS));
+      const offsetOf = new Float64Array(n).fill(-1);
       const lengthOf = new Int32Array(n);
-      const localFiles: string[] = [];
-      for (const [f, file] of input.outcomeFiles.entries()) {
-        const path = await storage.localPath(file.ref);
-        localFiles.push(path);
-        let offset = 0;
-        for await (const line of createInterface({ input: storage.read(file.ref), crlfDelay: Infinity })) {
-          const length = Buffer.byteLength(line);
-          const seq = Number(SEQ_PREFIX.exec(line)?.[1]);
-          fileOf[seq] = f;
-          offsetOf[seq] = offset;
-          lengthOf[seq] = length;
-          offset += length + 1;
-        }
-        ctx.heartbeat({ indexed: f + 1 });
-      }
-
+      const scratch = await mkdtemp(join(scratchDir ?? process.env.CLAUDE_BATCH_SCRATCH_DIR ?? tmpdir(), 'report-'));
+      const bucketPath = (b: number) => join(scratch, `positions-${b}.jsonl`);
       const outcomes = emptyCounts();
       const tokens = emptyTokens();
       const cost = emptyCost();
-      const fds = localFiles.map((p) => openSync(p, 'r'));
       const paths = outputPaths(storage, input.output);
       try {
+        const spill = new Spill(bucketPath);
+        try {
+          // Newest round first: a request's first line seen is its final one, and older lines never reach the disk.
+          const newestFirst = [...input.outcomeFiles].reverse();
+          for (const [f, file] of newestFirst.entries()) {
+            for await (const line of createInterface({ input: storage.read(file.ref), crlfDelay: Infinity })) {
+              const seq = Number(SEQ_PREFIX.exec(line)?.[1]);
+              if (!(seq >= 0 && seq < n) || offsetOf[seq]! >= 0) continue;
+              const bucket = Math.floor(seq / perBucket);
+              offsetOf[seq] = spill.bytesIn(bucket);
+              lengthOf[seq] = await spill.append(bucket, line);
+            }
+            ctx.heartbeat({ indexed: f + 1 });
+          }
+        } finally {
+          await spill.close();
+        }
+
         await storage.write(paths.results, async (sink) => {
+          const out = new CoalescedWrites(sink);
           let seq = 0;
           let buffer = Buffer.alloc(64 * 1024);
-          for await (const customId of createInterface({ input: storage.read(input.idIndex), crlfDelay: Infinity })) {
-            const f = fileOf[seq]!;
-            let text: string;
-            if (f < 0) {
-              const line: FinalResultLine = {
-                custom_id: customId,
-                outcome: 'canceled',
-                round: input.lastRound,
-                batch_id: null,
-              };
-              text = JSON.stringify(line);
-              outcomes.canceled += 1;
-            } else {
-              const length = lengthOf[seq]!;
-              if (buffer.length < length) buffer = Buffer.alloc(length * 2);
-              readSync(fds[f]!, buffer, 0, length, offsetOf[seq]!);
-              const stored = buffer.toString('utf8', 0, length);
-              const rest = stored.replace(SEQ_PREFIX, '');
-              text = `{"custom_id":${JSON.stringify(customId)},${rest}`;
-              const parsed = JSON.parse(rest.length > 0 ? `{${rest}` : '{}') as Omit<FinalResultLine, 'custom_id'> & {
-                message?: { model?: string };
-              };
-              outcomes[parsed.outcome] += 1;
-              if (parsed.outcome === 'errored' && parsed.error) {
-                outcomes.erroredByType[parsed.error.type] = (outcomes.erroredByType[parsed.error.type] ?? 0) + 1;
+          let open: { bucket: number; fd: number } | undefined;
+          const closeBucket = async () => {
+            if (!open) return;
+            closeSync(open.fd);
+            await rm(bucketPath(open.bucket), { force: true });
+            open = undefined;
+          };
+          try {
+            for await (const customId of createInterface({ input: storage.read(input.idIndex), crlfDelay: Infinity })) {
+              let text: string;
+              if (offsetOf[seq]! < 0) {
+                const line: FinalResultLine = {
+                  custom_id: customId,
+                  outcome: 'canceled',
+                  round: input.lastRound,
+                  batch_id: null,
+                };
+                text = JSON.stringify(line);
+                outcomes.canceled += 1;
+              } else {
+                const bucket = Math.floor(seq / perBucket);
+                if (open?.bucket !== bucket) {
+                  await closeBucket();
+                  open = { bucket, fd: openSync(bucketPath(bucket), 'r') };
+                }
+                const length = lengthOf[seq]!;
+                if (buffer.length < length) buffer = Buffer.alloc(length * 2);
+                readSync(open.fd, buffer, 0, length, offsetOf[seq]!);
+                const stored = buffer.toString('utf8', 0, length);
+                const rest = stored.replace(SEQ_PREFIX, '');
+                text = `{"custom_id":${JSON.stringify(customId)},${rest}`;
+                const parsed = JSON.parse(rest.length > 0 ? `{${rest}` : '{}') as Omit<FinalResultLine, 'custom_id'> & {
+                  message?: { model?: string };
+                };
+                outcomes[parsed.outcome] += 1;
+                if (parsed.outcome === 'errored' && parsed.error) {
+                  outcomes.erroredByType[parsed.error.type] = (outcomes.erroredByType[parsed.error.type] ?? 0) + 1;
+                }
+                if (parsed.outcome === 'succeeded' && parsed.usage) {
+                  addUsage(tokens, cost, parsed.message?.model ?? 'unknown', parsed.usage);
+                }
               }
-              if (parsed.outcome === 'succeeded' && parsed.usage) {
-                addUsage(tokens, cost, parsed.message?.model ?? 'unknown', parsed.usage);
-              }
+              const written = out.write(text + '\n');
+              if (written) await written;
+              seq += 1;
+              if (seq % 10_000 === 0) ctx.heartbeat({ written: seq });
             }
-            await writeChunk(sink, text + '\n');
-            seq += 1;
-            if (seq % 10_000 === 0) ctx.heartbeat({ written: seq });
+            await out.flush();
+          } finally {
+            await closeBucket();
           }
         });
       } finally {
-        for (const fd of fds) closeSync(fd);
+        await rm(scratch, { recursive: true, force: true });
       }
 
       const summary: JobSummary = {
@@ -125,4 +166,40 @@ export function createReportActivities({ storage }: { storage: JobStorage }) {
       return { summary, resultsPath: paths.results, summaryPath: paths.summary };
     },
   };
+}
+
+/** The report's scratch files, one per range of input positions, opened as lines arrive for them. */
+class Spill {
+  private readonly files = new Map<number, { sink: WriteStream; bytes: number }>();
+
+  constructor(private readonly pathOf: (bucket: number) => string) {}
+
+  bytesIn(bucket: number): number {
+    return this.files.get(bucket)?.bytes ?? 0;
+  }
+
+  /** Appends the line (and a newline) and says how many bytes the line takes. */
+  async append(bucket: number, line: string): Promise<number> {
+    let file = this.files.get(bucket);
+    if (!file) {
+      const sink = createWriteStream(this.pathOf(bucket), { highWaterMark: 64 * 1024 });
+      sink.on('error', () => undefined);
+      file = { sink, bytes: 0 };
+      this.files.set(bucket, file);
+    }
+    const length = Buffer.byteLength(line);
+    file.bytes += length + 1;
+    await writeChunk(file.sink, line + '\n');
+    return length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.files.values()].map(async ({ sink }) => {
+        sink.end();
+        await finished(sink);
+      }),
+    );
+    this.files.clear();
+  }
 }

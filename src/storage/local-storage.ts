@@ -56,10 +56,6 @@ export class LocalStorage implements JobStorage {
     }
   }
 
-  localPath(ref: string): Promise<string> {
-    return Promise.resolve(resolve(uriToPath(ref)));
-  }
-
   async *list(folder: string): AsyncIterable<StoredObject> {
     yield* listFolder(resolve(uriToPath(folder)), '');
   }

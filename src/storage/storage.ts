@@ -2,7 +2,8 @@ import type { Readable, Writable } from 'node:stream';
 
 /**
  * Where a job's bulk data lives: the input, its chunks, raw outcomes and the final results. The workflow only ever
- * holds the references this hands out (strings), never the data. Local files today; an object store can follow.
+ * holds the references this hands out (strings), never the data: local paths (or `file://` URIs) and `s3://` URIs.
+ * Nothing outside a backend may assume the data is on the worker's disk: workers on many machines share only this.
  */
 export interface JobStorage {
   /** A reference to `names` inside the folder `folder`. */
@@ -18,8 +19,6 @@ export interface JobStorage {
   blob(ref: string, type: string): Promise<Blob>;
   size(ref: string): Promise<number>;
   exists(ref: string): Promise<boolean>;
-  /** A local file holding the object, for random access (the report reads outcome lines by offset). */
-  localPath(ref: string): Promise<string>;
   /**
    * Every object under the folder, recursively, in ascending byte order of `key` (its path below the folder, with
    * `/` between names), so two listings of unchanged data agree. Objects still being written are not listed.
@@ -43,4 +42,20 @@ export interface StoredObject {
   /** Its path below the listed folder, names joined with `/`. */
   key: string;
   size: number;
+}
+
+/**
+ * The storage refused or could not find an object in a way that trying again will not fix: it names the object and
+ * what to do. `code` says which: NoSuchKey, NoSuchBucket, NoCredentials, AccessDenied, Unreachable, InvalidUri.
+ */
+export class StorageError extends Error {
+  override name = 'StorageError';
+  constructor(
+    message: string,
+    readonly ref: string,
+    readonly code: string,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
 }
