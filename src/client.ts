@@ -73,14 +73,14 @@ export class BatchJobClient {
   }
 
   async startBatchJob(input: BatchJobInput, options: StartOptions = {}): Promise<BatchJobHandle> {
-    const workflowId = options.workflowId ?? workflowIdFor(`${input.name ?? basename(input.requests)}-${Date.now()}`);
+    const workflowId = options.workflowId ?? workflowIdFor(`${labelOf(input)}-${Date.now()}`);
     return this.client.workflow.start<typeof batchJob>(BATCH_JOB_WORKFLOW_TYPE, {
       args: [input],
       taskQueue: options.taskQueue ?? this.taskQueue,
       workflowId,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      staticSummary: options.summary ?? `Batch job: ${input.name ?? basename(input.requests)}`,
+      staticSummary: options.summary ?? `Batch job: ${labelOf(input)}`,
       staticDetails: detailsOf(input),
       ...(options.searchAttributes
         ? {
@@ -168,9 +168,16 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/** The job's name, or the name of its requests file or documents folder. */
+function labelOf(input: BatchJobInput): string {
+  return input.name ?? basename(input.requests ?? input.source?.documents.replace(/\/+$/, '') ?? 'job');
+}
+
 function detailsOf(input: BatchJobInput): string {
   return [
-    `**Requests:** \`${input.requests}\``,
+    input.source
+      ? `**Documents:** \`${input.source.documents}\` with the prompt \`${input.source.template}\``
+      : `**Requests:** \`${input.requests}\``,
     input.output
       ? `**Results:** \`${input.output}\``
       : '**Results:** next to the requests, in a folder named after the job',

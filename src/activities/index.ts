@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { JobStorage } from '../storage/storage';
 import { createBatchActivities, type BatchActivityOptions } from './batches';
+import { createBuildActivities } from './build-requests';
 import { createCleanUpActivities } from './clean-up';
 import { createCollectActivities } from './collect';
 import { createPrepareActivities } from './prepare';
@@ -23,6 +24,7 @@ export interface ActivityDependencies {
 /** Every activity of the batch job, wired to its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
   return {
+    ...createBuildActivities(deps),
     ...createPrepareActivities(deps),
     ...createBatchActivities({ anthropic: deps.anthropic, storage: deps.storage, ...deps.reconcile }),
     ...createPrimeCacheActivities(deps),

@@ -60,7 +60,12 @@ const errorCode = (err: unknown): string | undefined =>
  * Writes and removes a small object in the output folder, so an output the job could never write its results to fails
  * the job now, before any batch is paid for, rather than after the batches end or in a retry loop.
  */
-async function probeOutput(storage: JobStorage, output: string, probe: string, timeoutMs: number): Promise<void> {
+export async function probeOutput(
+  storage: JobStorage,
+  output: string,
+  probe: string,
+  timeoutMs: number,
+): Promise<void> {
   const written = (async () => {
     await storage.write(probe, (sink) => {
       sink.write('probe\n');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { Context } from '@temporalio/activity';
-import type { JobOptions, JobSummary } from '../shared/job';
+import type { BuildReport, JobOptions, JobSummary } from '../shared/job';
 import { emptyCost, emptyCounts, emptyTokens, type FinalResultLine } from '../shared/job';
 import type { JobStorage } from '../storage/storage';
 import { writeChunk } from '../storage/local-storage';
@@ -26,6 +26,8 @@ export interface ReportInput {
   options: JobOptions;
   startedAt: number;
   canceled: boolean;
+  /** For jobs built from documents: what the build did. */
+  build?: BuildReport;
 }
 
 export interface ReportOutput {
@@ -158,6 +160,7 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
         tokens,
         cost: { ...cost, savedUsd: cost.standardUsd - cost.batchUsd },
         canceled: input.canceled,
+        ...(input.build ? { build: input.build } : {}),
         options: input.options,
         startedAt: new Date(input.startedAt).toISOString(),
         finishedAt: new Date().toISOString(),

@@ -42,10 +42,37 @@ export interface ChunkLimits {
   maxBytes?: number;
 }
 
-/** Input of the `batchJob` workflow. Only `requests` is required. */
+/**
+ * Documents to turn into the job's requests, one request per document, in place of a ready `requests` file. The
+ * requests are built by the job's first step and then checked like any requests file.
+ */
+export interface DocumentSource {
+  /** The folder holding the documents (a path or `file://` URI) or an `s3://bucket/prefix/`; read recursively. */
+  documents: string;
+  /**
+   * A text file (path, `file://` or `s3://`) with the prompt: `{{document}}` becomes each document's text,
+   * `{{filename}}` its file name and `{{path}}` its path below `documents`.
+   */
+  template: string;
+  /**
+   * Globs matched against each document's path below `documents` (`/` between names), e.g. `reports/**`; a pattern
+   * without `/` (`*.md`) matches file names at any depth. Default: every file; names starting with `.` only when a
+   * pattern names them.
+   */
+  include?: string[];
+  /** Globs of documents left out even when `include` matches them, e.g. `drafts/**`. */
+  exclude?: string[];
+}
+
+/** Input of the `batchJob` workflow: `requests` or `source` is required (one, not both). */
 export interface BatchJobInput {
   /** The JSONL file of `{"custom_id", "params"}` lines: a path or `file://` URI that workers can read. */
-  requests: string;
+  requests?: string;
+  /**
+   * Documents plus a prompt template instead of `requests`: the job builds `<output>/requests.jsonl` (with
+   * `defaults.model` and `defaults.max_tokens`, both required then) and `<output>/manifest.jsonl` first.
+   */
+  source?: DocumentSource;
   /** Folder for `results.jsonl` and `summary.json`; default: next to the input, named after the workflow id. */
   output?: string;
   /** Merged into each request's params when absent there. */
@@ -78,7 +105,13 @@ export interface BatchJobInput {
 
 /** The options a job actually ran with: every default filled in, durations in milliseconds. */
 export interface JobOptions {
+  /** The requests file: the input's, or the one built from `source`. */
   requests: string;
+  /** Present when the job builds its requests from documents. */
+  source?: Required<DocumentSource> & {
+    /** Where the manifest goes: one line per request, `{"custom_id", "document"}`. */
+    manifest: string;
+  };
   output: string;
   defaults: RequestDefaults;
   polling: { initialIntervalMs: number; maxIntervalMs: number; backoffCoefficient: number };
@@ -137,6 +170,18 @@ export interface CostEstimate {
   unpricedModels: string[];
   /** Requests that mark a cached prompt prefix (`cache_control`): what priming the cache can help. */
   cachingRequests?: number;
+}
+
+/** What building a job's requests from documents did. */
+export interface BuildReport {
+  /** Documents made into requests: one request each. */
+  documents: number;
+  /** Files not made into requests: with bytes that are not UTF-8 text, with no text, or left out by the globs. */
+  skipped: { binary: number; empty: number; excluded: number };
+  /** Storage reference of the requests file built. */
+  requests: string;
+  /** Storage reference of the manifest: one line per request, `{"custom_id", "document"}` (the document's reference). */
+  manifest: string;
 }
 
 export type BatchStatus = 'in_progress' | 'canceling' | 'ended';
@@ -203,6 +248,8 @@ export interface RoundState {
 }
 
 export type JobPhase =
+  /** Building the requests from the job's documents. */
+  | 'building'
   | 'validating'
   | 'submitting'
   | 'waiting'
@@ -258,6 +305,8 @@ export interface JobState {
   approvedRounds?: number[];
   /** Set by `pause`, cleared by `resume`. */
   paused?: boolean;
+  /** What building the requests from documents did, for jobs with a `source`. */
+  build?: BuildReport;
   startedAt: number;
 }
 
@@ -284,6 +333,8 @@ export interface JobProgress {
   budget?: JobBudget;
   /** Prompt-cache use of each round with any: tokens read and written, and what priming did. */
   cache?: { round: number; cacheRead: number; cacheWrite: number; primedPrefixes?: number }[];
+  /** For jobs built from documents: how many, what was skipped, and where the manifest is. */
+  build?: BuildReport;
   options?: JobOptions;
 }
 
@@ -298,6 +349,8 @@ export interface JobSummary {
   tokens: TokenUsage;
   cost: Cost & { savedUsd: number };
   canceled: boolean;
+  /** For jobs built from documents: how many, what was skipped, and where the manifest is. */
+  build?: BuildReport;
   options: JobOptions;
   startedAt: string;
   finishedAt: string;

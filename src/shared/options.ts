@@ -93,6 +93,7 @@ const INPUT_FIELDS = {
   keepWorkData: true,
   budgetUsd: true,
   primeCache: true,
+  source: ['documents', 'template', 'include', 'exclude'],
 } as const satisfies {
   [K in keyof Required<BatchJobInput>]: Required<BatchJobInput>[K] extends object & { length?: never }
     ? readonly (keyof Required<BatchJobInput>[K])[]
@@ -115,6 +116,12 @@ const ALIASES: Readonly<Record<string, string>> = {
   maxpollinterval: 'polling.maxInterval',
   requestsfile: 'requests',
   input: 'requests',
+  documents: 'source.documents',
+  folder: 'source.documents',
+  template: 'source.template',
+  prompt: 'source.template',
+  include: 'source.include',
+  exclude: 'source.exclude',
   outputdir: 'output',
   retries: 'maxRetryRounds',
   concurrency: 'submitConcurrency',
@@ -193,6 +200,77 @@ function folderOf(path: string): string {
   return slash <= 0 ? (slash === 0 ? '/' : '.') : path.slice(0, slash);
 }
 
+/** A reference without the `/` that may end a folder's (`docs/`, `s3://bucket/docs/`). */
+const withoutTrailingSlash = (ref: string) => (ref.length > 1 ? ref.replace(/\/+$/, '') : ref);
+
+/** The folder holding a folder, or undefined for a root (`/`, `s3://bucket`), which has none to put the output in. */
+function parentOf(folder: string): string | undefined {
+  const ref = withoutTrailingSlash(folder);
+  if (ref === '/' || /^[a-z][a-z0-9+.-]*:\/\/[^/]*$/i.test(ref)) return undefined;
+  return folderOf(ref);
+}
+
+function globs(value: unknown, what: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((g): g is string => typeof g === 'string' && g.length > 0)) {
+    throw new JobInputError(
+      `${what} must be a list of glob patterns (strings), e.g. ["*.md"], got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Checks a document source and says where its requests and manifest go; the output may not lie among the documents. */
+function resolveSource(
+  input: BatchJobInput,
+  workflowId: string,
+): { source: NonNullable<JobOptions['source']>; output: string; requests: string; name: string } {
+  const source = input.source!;
+  if (!isPlainObject(source)) {
+    throw new JobInputError(`source must be an object with documents and template, got ${JSON.stringify(source)}`);
+  }
+  for (const field of ['documents', 'template'] as const) {
+    if (typeof source[field] !== 'string' || source[field].length === 0) {
+      throw new JobInputError(
+        field === 'documents'
+          ? '`source.documents` (the folder or s3:// prefix holding the documents) is required'
+          : '`source.template` (the path of a text file with the prompt and a {{document}} placeholder) is required',
+      );
+    }
+  }
+  if (input.defaults?.model === undefined || input.defaults.max_tokens === undefined) {
+    throw new JobInputError(
+      'requests built from documents take their model and max_tokens from defaults: set defaults.model and defaults.max_tokens',
+    );
+  }
+  const documents = withoutTrailingSlash(uriToPath(source.documents));
+  const parent = parentOf(documents);
+  if (input.output === undefined && parent === undefined) {
+    throw new JobInputError(`source.documents ${documents} has no folder above it for the results: give output`);
+  }
+  const output = withoutTrailingSlash(
+    input.output ? uriToPath(input.output) : `${parent === '/' ? '' : parent}/${workflowId}`,
+  );
+  if (output === documents || output.startsWith(`${documents}/`)) {
+    throw new JobInputError(
+      `output ${output} lies inside source.documents ${documents}: a later job would read its results as documents; choose an output outside it`,
+    );
+  }
+  const join = (name: string) => `${output}/${name}`;
+  return {
+    source: {
+      documents,
+      template: uriToPath(source.template),
+      include: globs(source.include, 'source.include'),
+      exclude: globs(source.exclude, 'source.exclude'),
+      manifest: join('manifest.jsonl'),
+    },
+    output,
+    requests: join('requests.jsonl'),
+    name: documents.slice(documents.lastIndexOf('/') + 1),
+  };
+}
+
 /** A budget in US dollars: a positive, finite number (the `setBudget` update checks its argument the same way). */
 export function budgetOf(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -208,11 +286,17 @@ export function resolveJobOptions(
   { unknownFields = 'refuse' }: { unknownFields?: 'refuse' | 'ignore' } = {},
 ): JobOptions {
   if (typeof input !== 'object' || input === null) throw new JobInputError('the job input must be an object');
-  if (typeof input.requests !== 'string' || input.requests.length === 0) {
-    throw new JobInputError('`requests` (the path of a JSONL file of requests) is required');
+  if (input.source !== undefined && input.requests !== undefined) {
+    throw new JobInputError('give `requests` (a JSONL file) or `source` (documents and a template), not both');
+  }
+  if (input.source === undefined && (typeof input.requests !== 'string' || input.requests.length === 0)) {
+    throw new JobInputError(
+      '`requests` (the path of a JSONL file of requests) or `source` (documents and a prompt template) is required',
+    );
   }
   if (unknownFields === 'refuse') checkFieldNames(input as unknown as Record<string, unknown>);
-  const requestsPath = uriToPath(input.requests);
+  const built = input.source !== undefined ? resolveSource(input, workflowId) : undefined;
+  const requestsPath = built?.requests ?? uriToPath(input.requests!);
   const polling = {
     initialIntervalMs: duration(
       input.polling?.initialInterval,
@@ -252,7 +336,8 @@ export function resolveJobOptions(
   }
   return {
     requests: requestsPath,
-    output: input.output ? uriToPath(input.output) : `${folderOf(requestsPath)}/${workflowId}`,
+    ...(built ? { source: built.source } : {}),
+    output: built?.output ?? (input.output ? uriToPath(input.output) : `${folderOf(requestsPath)}/${workflowId}`),
     defaults,
     polling,
     maxRetryRounds,
@@ -270,7 +355,7 @@ export function resolveJobOptions(
       ),
     },
     submitConcurrency: positiveInt(input.submitConcurrency ?? JOB_DEFAULTS.submitConcurrency, 'submitConcurrency', 64),
-    name: input.name ?? requestsPath.slice(requestsPath.lastIndexOf('/') + 1),
+    name: input.name ?? built?.name ?? requestsPath.slice(requestsPath.lastIndexOf('/') + 1),
     continueAsNewAfterEvents: positiveInt(
       input.continueAsNewAfterEvents ?? JOB_DEFAULTS.continueAsNewAfterEvents,
       'continueAsNewAfterEvents',

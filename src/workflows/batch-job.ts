@@ -25,6 +25,7 @@ import {
   emptyTokens,
   type BatchJobInput,
   type BatchJobResult,
+  type BuildReport,
   type ChunkState,
   type JobOptions,
   type JobPhase,
@@ -54,16 +55,17 @@ import { holdReason, jobEstimate, unsentEstimate } from './budget';
 // timeout (20 s) and the work resumes on another worker about that soon after, whatever the step.
 const HEARTBEAT_TIMEOUT = '20 seconds';
 
-const { validateAndSplit, planRetryRound, writeReport, cleanUpWorkArea } = proxyActivities<BatchJobActivities>({
-  // Streaming hundreds of MB: long, but alive (heartbeats), and retried if a worker dies.
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '2 minutes',
-    nonRetryableErrorTypes: ['InvalidRequestsFile', 'InvalidOutput'],
-  },
-});
+const { buildRequests, validateAndSplit, planRetryRound, writeReport, cleanUpWorkArea } =
+  proxyActivities<BatchJobActivities>({
+    // Streaming hundreds of MB: long, but alive (heartbeats), and retried if a worker dies.
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '2 minutes',
+      nonRetryableErrorTypes: ['InvalidRequestsFile', 'InvalidOutput'],
+    },
+  });
 
 // The API's activities give up after a few tries and let the job show why (phase `stalled`) while it goes on trying:
 // retried inside an activity, an outage or a refused key would be invisible.
@@ -449,6 +451,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       options,
       startedAt: s.startedAt,
       canceled,
+      ...(s.build ? { build: s.build } : {}),
     });
     // Jobs that began before the clean-up step (no marker in their history) end as they did.
     if (patched('clean-up-work-area')) {
@@ -467,28 +470,24 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       const jobKey = patched('random-job-key')
         ? jobKeyFrom(info.firstExecutionRunId, Math.random)
         : legacyJobKey(info.firstExecutionRunId);
+      let build: BuildReport | undefined;
+      // Given documents, the job writes its requests file first; from there on it is a job like any other.
+      if (options.source && patched('build-requests-from-documents')) {
+        phase = 'building';
+        const { requests, output, defaults, source } = options;
+        build = await buildRequests({ jobKey, source, defaults, requests, output }).catch(asJobFailure);
+        phase = 'validating';
+      }
       const prepared = await validateAndSplit({
         jobKey,
         requests: options.requests,
         output: options.output,
         defaults: options.defaults,
         limits: options.chunk,
-      }).catch((err: unknown) => {
-        // A bad file or output is the job's own failure: say what is wrong at the top, not inside an activity failure.
-        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-          if (err.cause.type === 'InvalidRequestsFile' || err.cause.type === 'InvalidOutput') {
-            throw ApplicationFailure.create({
-              message: err.cause.message,
-              type: err.cause.type,
-              nonRetryable: true,
-              details: err.cause.details ?? [],
-            });
-          }
-        }
-        throw err;
-      });
+      }).catch(asJobFailure);
       state = {
         jobKey,
+        ...(build ? { build } : {}),
         totalRequests: prepared.totalRequests,
         idIndex: prepared.idIndex,
         rounds: [{ round: 1, chunks: prepared.chunks.map((chunk) => ({ chunk, status: 'pending' })) }],
@@ -563,6 +562,22 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     throw err;
   }
 }
+
+/** A bad requests file, document source or output is the job's own failure: said at the top, not inside an activity's. */
+function asJobFailure(err: unknown): never {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type && INPUT_FAILURES.includes(cause.type)) {
+    throw ApplicationFailure.create({
+      message: cause.message,
+      type: cause.type,
+      nonRetryable: true,
+      details: cause.details ?? [],
+    });
+  }
+  throw err;
+}
+
+const INPUT_FAILURES = ['InvalidRequestsFile', 'InvalidOutput', 'InvalidDocumentSource'];
 
 const isBatchNotOwned = (err: unknown): boolean =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'BatchNotOwned';
@@ -651,6 +666,7 @@ function progressOf(state: JobState | undefined, options: JobOptions, live: Live
     ...(stall ? { stall } : {}),
     ...(live.paused ? { paused: true } : {}),
     ...cacheOf(rounds),
+    ...(state?.build ? { build: state.build } : {}),
     ...(live.budgetUsd !== undefined || live.hold || (state && jobEstimate(state))
       ? {
           budget: {

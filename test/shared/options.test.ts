@@ -1,6 +1,7 @@
 // Resolving a job's input: what it refuses before any work starts, and how it reads file URIs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { BatchJobInput } from '../../src/shared/job';
 import { JobInputError, resolveJobOptions, uriToPath } from '../../src/shared/options';
 
 const resolve = (input: Record<string, unknown>) =>
@@ -98,5 +99,76 @@ describe('file URIs', () => {
     const options = resolveJobOptions({ requests: 'file://localhost/data/in.jsonl' }, 'job-1');
     assert.equal(options.requests, '/data/in.jsonl');
     assert.equal(options.output, '/data/job-1');
+  });
+});
+
+describe('a job input naming documents instead of a requests file', () => {
+  const defaults = { model: 'claude-haiku-4-5', max_tokens: 100 };
+  const fromSource = (input: Record<string, unknown>) => resolveJobOptions(input as BatchJobInput, 'job-1');
+  const refusedSource = (input: Record<string, unknown>, pattern: RegExp) =>
+    assert.throws(
+      () => fromSource(input),
+      (err: unknown) => err instanceof JobInputError && pattern.test(err.message),
+    );
+
+  it('builds the requests and manifest in an output beside the documents, named after the folder', () => {
+    const options = fromSource({
+      source: { documents: 'file:///data/docs/', template: '/data/prompt.txt', include: ['*.md'] },
+      defaults,
+    });
+    assert.equal(options.output, '/data/job-1');
+    assert.equal(options.requests, '/data/job-1/requests.jsonl');
+    assert.deepEqual(options.source, {
+      documents: '/data/docs',
+      template: '/data/prompt.txt',
+      include: ['*.md'],
+      exclude: [],
+      manifest: '/data/job-1/manifest.jsonl',
+    });
+    assert.equal(options.name, 'docs');
+  });
+
+  it('takes an s3:// prefix as it is, and asks for an output for a whole bucket', () => {
+    const options = fromSource({ source: { documents: 's3://bucket/docs/', template: 's3://bucket/p.txt' }, defaults });
+    assert.equal(options.output, 's3://bucket/job-1');
+    refusedSource(
+      { source: { documents: 's3://bucket/', template: 's3://bucket/p.txt' }, defaults },
+      /source.documents s3:\/\/bucket has no folder above it for the results: give output/,
+    );
+  });
+
+  it('refuses requests and source together, and neither', () => {
+    refusedSource(
+      { requests: '/data/in.jsonl', source: { documents: '/d', template: '/t' }, defaults },
+      /give `requests` \(a JSONL file\) or `source` \(documents and a template\), not both/,
+    );
+    refusedSource({ defaults }, /`requests` \(the path of a JSONL file of requests\) or `source` .* is required/);
+  });
+
+  it('refuses a source without documents or template, or without the model and max_tokens to send', () => {
+    refusedSource({ source: { template: '/t' }, defaults }, /`source.documents` \(the folder or s3:\/\/ prefix/);
+    refusedSource({ source: { documents: '/d' }, defaults }, /`source.template` \(the path of a text file/);
+    refusedSource(
+      { source: { documents: '/data/docs', template: '/t' }, defaults: { model: 'claude-haiku-4-5' } },
+      /set defaults.model and defaults.max_tokens/,
+    );
+  });
+
+  it('refuses an output inside the documents, and globs that are not lists of strings', () => {
+    refusedSource(
+      { source: { documents: '/data/docs', template: '/t' }, defaults, output: '/data/docs/results' },
+      /output \/data\/docs\/results lies inside source.documents \/data\/docs/,
+    );
+    refusedSource(
+      { source: { documents: '/data/docs', template: '/t', include: '*.md' }, defaults },
+      /source.include must be a list of glob patterns/,
+    );
+  });
+
+  it('refuses an unknown field of the source, suggesting the one meant', () => {
+    refusedSource(
+      { source: { documents: '/data/docs', template: '/t', excludes: ['a'] }, defaults },
+      /`source.excludes` \(did you mean `source.exclude`\?\)/,
+    );
   });
 });

@@ -187,6 +187,58 @@ describe('bad input fails the job fast, before any batch', () => {
     noBatches();
   });
 
+  /** A job over documents in `files` (none: no folder at all) and a prompt with or without its placeholder. */
+  async function documentsJob(files: Record<string, string | Buffer> | undefined, template?: string) {
+    const documents = join(job.dir, 'docs');
+    if (files) await mkdir(documents);
+    for (const [name, content] of Object.entries(files ?? {})) await writeFile(join(documents, name), content);
+    const prompt = join(job.dir, 'prompt.txt');
+    if (template !== undefined) await writeFile(prompt, template);
+    const input: BatchJobInput = {
+      source: { documents, template: prompt },
+      defaults: { model: 'claude-sonnet-4-5', max_tokens: 64 },
+    };
+    return { documents, prompt, input };
+  }
+
+  it('refuses a documents folder that does not exist, naming it', async () => {
+    job = await jobEnv(env);
+    const { documents, input } = await documentsJob(undefined, 'Summarize {{document}}');
+    const failure = await failureOf(input);
+    assert.equal(failure.type, 'InvalidDocumentSource');
+    assert.equal(
+      failure.message,
+      `documents ${documents}: no such folder or prefix; give the folder (or s3:// prefix) that holds the documents; no batch was created`,
+    );
+    noBatches();
+  });
+
+  it('refuses a prompt template that does not exist, naming it', async () => {
+    job = await jobEnv(env);
+    const { prompt, input } = await documentsJob({ 'a.txt': 'text' });
+    const failure = await failureOf(input);
+    assert.equal(failure.type, 'InvalidDocumentSource');
+    assert.match(failure.message, new RegExp(`^template ${prompt}: no such file; give the path of a text file`));
+    noBatches();
+  });
+
+  it('refuses documents with no text, saying what was skipped', async () => {
+    job = await jobEnv(env);
+    const { documents, input } = await documentsJob(
+      { 'a.pdf': Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00]), 'b.txt': '' },
+      'Summarize {{document}}',
+    );
+    const failure = await failureOf(input);
+    assert.equal(failure.type, 'InvalidDocumentSource');
+    assert.match(
+      failure.message,
+      new RegExp(
+        `^documents ${documents}: no document with text: 1 binary \\(not UTF-8 text\\) and 1 empty files skipped`,
+      ),
+    );
+    noBatches();
+  });
+
   it('refuses a file URI on another host', async () => {
     job = await jobEnv(env);
     const failure = await failureOf({ requests: 'file://fileserver/data/in.jsonl' });

@@ -1,0 +1,110 @@
+// A job given a folder of documents and a prompt template instead of a requests file: it builds the requests (and the
+// manifest) as its first step, then runs as any job, on the time-skipping server against the emulator.
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { batchJob } from '../../src/workflows';
+import { progressQuery } from '../../src/shared/messages';
+import type { BatchJobInput } from '../../src/shared/job';
+import { startTimeSkippingServer } from '../support/temporal';
+import { jobEnv, type JobEnv } from '../support/job-env';
+import { recordHistory } from '../support/histories';
+
+describe('a job built from documents', () => {
+  let env: TestWorkflowEnvironment;
+  let job: JobEnv;
+  before(async () => {
+    env = await startTimeSkippingServer();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  afterEach(async () => {
+    await job?.close();
+  });
+
+  async function documents(files: Record<string, string | Buffer>): Promise<string> {
+    const folder = join(job.dir, 'docs');
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(folder, path)), { recursive: true });
+      await writeFile(join(folder, path), content);
+    }
+    return folder;
+  }
+
+  it('sends one request per document and reports one result line per document, with the build in the summary', async () => {
+    job = await jobEnv(env);
+    const folder = await documents({
+      'a.txt': 'The sky is blue.',
+      'notes/b.md': 'Grass is green. [emulator:errored=invalid_request_error]',
+      'notes/deep/c.txt': 'Snow is white.',
+      'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]),
+      'empty.txt': '',
+      'drafts/d.txt': 'not yet',
+    });
+    const template = join(job.dir, 'prompt.txt');
+    await writeFile(template, 'Summarize {{path}} in one line:\n\n{{document}}');
+    const input: BatchJobInput = {
+      source: { documents: folder, template, exclude: ['drafts/**'] },
+      defaults: { model: 'claude-sonnet-4-5', max_tokens: 100 },
+      chunk: { maxRequests: 2 },
+    };
+    const { result, progress } = await job.withWorker(async () => {
+      const handle = await env.client.workflow.start(batchJob, {
+        args: [input],
+        taskQueue: job.taskQueue,
+        workflowId: 'document-source',
+      });
+      try {
+        return { result: await handle.result(), progress: await handle.query(progressQuery) };
+      } finally {
+        await recordHistory('document-source', handle);
+      }
+    });
+
+    const output = join(job.dir, 'document-source');
+    assert.equal(result.summary.options.output, output, 'results go beside the documents folder');
+    const results = await job.readResults(output);
+    assert.deepEqual(
+      results.map((r) => [r.custom_id, r.outcome]),
+      [
+        ['a', 'succeeded'],
+        ['notes-b', 'errored'],
+        ['notes-deep-c', 'succeeded'],
+      ],
+    );
+    const manifest = (await readFile(join(output, 'manifest.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { custom_id: string; document: string });
+    assert.deepEqual(manifest, [
+      { custom_id: 'a', document: join(folder, 'a.txt') },
+      { custom_id: 'notes-b', document: join(folder, 'notes', 'b.md') },
+      { custom_id: 'notes-deep-c', document: join(folder, 'notes', 'deep', 'c.txt') },
+    ]);
+
+    const build = {
+      documents: 3,
+      skipped: { binary: 1, empty: 1, excluded: 1 },
+      requests: join(output, 'requests.jsonl'),
+      manifest: join(output, 'manifest.jsonl'),
+    };
+    assert.deepEqual(result.summary.build, build);
+    assert.deepEqual(progress.build, build);
+
+    const batches = job.emulator.record.batches();
+    assert.equal(batches.length, 2, 'the built requests are split like any requests file');
+    const prompts: unknown[] = [];
+    for (const batch of batches) {
+      for (const sent of await job.emulator.record.requestsOf(batch.id)) {
+        prompts.push((sent.params as { messages: { content: unknown }[] }).messages[0]!.content);
+      }
+    }
+    assert.ok(
+      prompts.includes('Summarize notes/deep/c.txt in one line:\n\nSnow is white.'),
+      `the template, filled in, is what was sent: ${JSON.stringify(prompts)}`,
+    );
+  });
+});
