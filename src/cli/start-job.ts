@@ -37,7 +37,7 @@ export function jobOptions(cmd: Command): Command {
     .option('--budget <usd>', 'the most the job may spend at batch prices; over it, it waits for `approve`');
 }
 
-export function inputOf(file: string, flags: JobFlags): BatchJobInput {
+export function inputOf(file: string, flags: JobFlags): BatchJobInput & { requests: string } {
   const defaults: RequestDefaults = {
     ...(flags.model ? { model: flags.model } : {}),
     ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),

@@ -1,7 +1,6 @@
 // Resolving a job's input: what it refuses before any work starts, and how it reads file URIs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BatchJobInput } from '../../src/shared/job';
 import { JobInputError, resolveJobOptions, uriToPath } from '../../src/shared/options';
 
 const resolve = (input: Record<string, unknown>) =>
@@ -104,7 +103,7 @@ describe('file URIs', () => {
 
 describe('a job input naming documents instead of a requests file', () => {
   const defaults = { model: 'claude-haiku-4-5', max_tokens: 100 };
-  const fromSource = (input: Record<string, unknown>) => resolveJobOptions(input as BatchJobInput, 'job-1');
+  const fromSource = (input: Record<string, unknown>) => resolveJobOptions(input, 'job-1');
   const refusedSource = (input: Record<string, unknown>, pattern: RegExp) =>
     assert.throws(
       () => fromSource(input),
