@@ -1,0 +1,76 @@
+// `claude-batch build`: the offline preview of a job's build step, run as a user would (a real subprocess).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { claudeBatch } from '../support/cli';
+
+async function workspace() {
+  const dir = await mkdtemp(join(tmpdir(), 'cli-build-'));
+  const docs = join(dir, 'docs');
+  await mkdir(join(docs, 'notes', 'old'), { recursive: true });
+  await writeFile(join(docs, 'a.md'), 'Alpha.');
+  await writeFile(join(docs, 'notes', 'b.md'), 'Beta.');
+  await writeFile(join(docs, 'notes', 'old', 'c.md'), 'Gamma.');
+  await writeFile(join(docs, 'notes', 'd.txt'), 'Delta.');
+  await writeFile(join(docs, 'logo.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]));
+  await writeFile(join(docs, 'empty.md'), '');
+  await writeFile(join(dir, 'prompt.txt'), 'Summarize {{path}}: {{document}}');
+  return { dir, docs, prompt: join(dir, 'prompt.txt') };
+}
+
+const jsonLines = async (path: string) =>
+  (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('claude-batch build', () => {
+  it('recurses into the folder, keeps what --include/--exclude select, counts what it skipped, writes the manifest', async () => {
+    const w = await workspace();
+    const output = join(w.dir, 'requests.jsonl');
+    const args = ['build', w.docs, '-t', w.prompt, '-o', output, '--include', '*.md', '--exclude', 'notes/old/**'];
+    const result = await claudeBatch(args);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /requests\.jsonl: 2 requests, one per document/);
+    assert.match(result.stdout, /skipped: 1 binary, 1 empty, 2 left out by include\/exclude/);
+    assert.match(result.stdout, /manifest: .*requests\.manifest\.jsonl/);
+    assert.deepEqual(await jsonLines(join(w.dir, 'requests.manifest.jsonl')), [
+      { custom_id: 'a', document: join(w.docs, 'a.md') },
+      { custom_id: 'notes-b', document: join(w.docs, 'notes', 'b.md') },
+    ]);
+    const requests = await jsonLines(output);
+    assert.deepEqual(requests[1], {
+      custom_id: 'notes-b',
+      params: {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 1024,
+        messages: [{ role: 'user', content: 'Summarize notes/b.md: Beta.' }],
+      },
+    });
+  });
+
+  it('names a folder that does not exist, with exit code 2', async () => {
+    const w = await workspace();
+    const missing = join(w.dir, 'nowhere');
+    const result = await claudeBatch(['build', missing, '-t', w.prompt, '-o', join(w.dir, 'r.jsonl')]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, new RegExp(`documents ${missing}: no such folder or prefix`));
+  });
+
+  it('names a template that does not exist, with exit code 2', async () => {
+    const w = await workspace();
+    const missing = join(w.dir, 'prompt-typo.txt');
+    const result = await claudeBatch(['build', w.docs, '-t', missing, '-o', join(w.dir, 'r.jsonl')]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, new RegExp(`template ${missing}: no such file`));
+  });
+
+  it('refuses to write the requests inside the documents folder', async () => {
+    const w = await workspace();
+    const result = await claudeBatch(['build', w.docs, '-t', w.prompt, '-o', join(w.docs, 'requests.jsonl')]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /lies inside the documents folder .*: the next build would read it as a document/);
+  });
+});
