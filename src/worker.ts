@@ -1,11 +1,31 @@
 // The worker: runs batch jobs' workflows and activities. It alone reads the Anthropic API key (from its own
 // environment, as the Anthropic SDK does), so the key never appears in workflow inputs, history or results.
 import Anthropic from '@anthropic-ai/sdk';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
 import { StorageRouter } from './storage/router';
 import { temporalSettingsFromEnv } from './connection';
 import { priceFromEnvCatalogue } from './models/load-catalogue';
+import { loadWorkflowBundle } from './workflow-bundle';
+
+/**
+ * Worker Versioning: the Worker Deployment this worker belongs to and its build. Unset, the worker is unversioned
+ * (every worker on the task queue takes every task, as before versioning).
+ */
+export interface WorkerDeployment {
+  /** The deployment's name, the same for every build (e.g. `claude-batch`). */
+  name: string;
+  /** This build's id; default: the hash of the workflow sources the worker runs, so equal code gets equal ids. */
+  buildId?: string;
+}
+
+/**
+ * Jobs wait up to 24 h per batch, and longer with retry rounds and held budgets: pinning them to the build that
+ * started them would keep every old build running until its last job ends. So running jobs move to each new current
+ * build, replaying their history on its code; any change to the workflow that alters history is guarded with
+ * patched() (the replay suite in test/histories catches one that is not).
+ */
+export const batchJobVersioningBehavior = 'AUTO_UPGRADE' as const;
 
 export interface BatchWorkerOptions {
   connection: NativeConnection;
@@ -24,6 +44,34 @@ export interface BatchWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Workflow cache size (0: no sticky execution); default the SDK's. */
   maxCachedWorkflows?: number;
+  /** Worker Versioning; default unversioned. */
+  deployment?: WorkerDeployment;
+}
+
+/** CLAUDE_BATCH_DEPLOYMENT (the deployment's name) and CLAUDE_BATCH_BUILD_ID; unset: an unversioned worker. */
+export function deploymentFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerDeployment | undefined {
+  const name = env.CLAUDE_BATCH_DEPLOYMENT;
+  if (!name) {
+    if (env.CLAUDE_BATCH_BUILD_ID) {
+      throw new Error('CLAUDE_BATCH_BUILD_ID is set without CLAUDE_BATCH_DEPLOYMENT: set the deployment name too');
+    }
+    return undefined;
+  }
+  return { name, ...(env.CLAUDE_BATCH_BUILD_ID ? { buildId: env.CLAUDE_BATCH_BUILD_ID } : {}) };
+}
+
+/** The worker's versioning options: a build id given, or one derived from the workflow code's source hash. */
+export function workerDeploymentOptions(
+  deployment: WorkerDeployment,
+  sourceHash?: string,
+): NonNullable<WorkerOptions['workerDeploymentOptions']> {
+  const buildId = deployment.buildId ?? (sourceHash ? sourceHash.slice(0, 16) : undefined);
+  if (!buildId) throw new Error(`deployment ${deployment.name}: a build id is needed with a caller's workflow bundle`);
+  return {
+    version: { deploymentName: deployment.name, buildId },
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: batchJobVersioningBehavior,
+  };
 }
 
 export function anthropicFromEnv(env: NodeJS.ProcessEnv = process.env): Anthropic {
@@ -37,8 +85,15 @@ export function anthropicFromEnv(env: NodeJS.ProcessEnv = process.env): Anthropi
   return new Anthropic({ apiKey, ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) });
 }
 
+/**
+ * A worker for batch jobs. Without `workflowBundle` it runs the prebuilt bundle of `npm run build` when that is
+ * current, else bundles the workflow code at start (see src/workflow-bundle.ts).
+ */
 export async function createBatchWorker(options: BatchWorkerOptions): Promise<Worker> {
   priceFromEnvCatalogue();
+  const code: { bundle: WorkflowBundleOption; sourceHash?: string } = options.workflowBundle
+    ? { bundle: options.workflowBundle }
+    : await loadWorkflowBundle({ logger: Runtime.instance().logger });
   const activities = createActivities({
     anthropic: options.anthropic ?? anthropicFromEnv(),
     storage: options.storage ?? new StorageRouter(),
@@ -51,9 +106,10 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Wo
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
     activities,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    workflowBundle: code.bundle,
+    ...(options.deployment
+      ? { workerDeploymentOptions: workerDeploymentOptions(options.deployment, code.sourceHash) }
+      : {}),
     ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.maxConcurrentActivityTaskExecutions
@@ -66,15 +122,28 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Wo
 export async function runWorkerFromEnv(): Promise<void> {
   const settings = temporalSettingsFromEnv();
   const anthropic = anthropicFromEnv();
+  const deployment = deploymentFromEnv();
   const connection = await NativeConnection.connect(settings.connectionOptions);
+  const code = await loadWorkflowBundle({ logger: Runtime.instance().logger });
+  const versioning = deployment ? workerDeploymentOptions(deployment, code.sourceHash) : undefined;
   const worker = await createBatchWorker({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     anthropic,
+    workflowBundle: code.bundle,
+    ...(versioning
+      ? { deployment: { name: versioning.version.deploymentName, buildId: versioning.version.buildId } }
+      : {}),
   });
   console.log(
-    `claude-batch worker: ${String(settings.connectionOptions.address)} namespace ${settings.namespace}, task queue ${settings.taskQueue}, API ${anthropic.baseURL}`,
+    [
+      `claude-batch worker: ${String(settings.connectionOptions.address)} namespace ${settings.namespace}, task queue ${settings.taskQueue}, API ${anthropic.baseURL}`,
+      `  workflow code: ${code.origin === 'prebuilt' ? 'prebuilt bundle' : 'bundled at start'} (sources ${code.sourceHash.slice(0, 16)})`,
+      versioning
+        ? `  deployment ${versioning.version.deploymentName}, build ${versioning.version.buildId} (${batchJobVersioningBehavior})`
+        : '  unversioned (set CLAUDE_BATCH_DEPLOYMENT for Worker Versioning)',
+    ].join('\n'),
   );
   try {
     await worker.run();
