@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { BuildReport, JobOptions, RequestDefaults } from '../shared/job';
 import { buildRequestsFromDocuments, DocumentSourceError } from '../sources/build-requests';
-import type { JobStorage } from '../storage/storage';
+import { StorageError, type JobStorage } from '../storage/storage';
 import { probeOutput } from './prepare';
 import { workPaths } from './work-paths';
 
@@ -37,11 +37,13 @@ export function createBuildActivities({ storage, outputProbeTimeoutMs = 30_000 }
           onFile: (files) => Context.current().heartbeat({ files }),
         });
       } catch (err) {
-        if (!(err instanceof DocumentSourceError)) throw err;
+        // A missing bucket or refused credentials (the store's own words) fail the job as a bad folder or template does.
+        if (!(err instanceof DocumentSourceError || err instanceof StorageError)) throw err;
         await storage.remove(paths.work);
+        const ofOutput = err instanceof StorageError && err.ref.startsWith(input.output);
         throw ApplicationFailure.create({
           message: `${err.message}; no batch was created`,
-          type: 'InvalidDocumentSource',
+          type: ofOutput ? 'InvalidOutput' : 'InvalidDocumentSource',
           nonRetryable: true,
         });
       }
