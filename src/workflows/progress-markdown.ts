@@ -24,6 +24,12 @@ export function progressMarkdown(p: JobProgress): string {
   const paragraphs = [
     `**Phase:** ${p.phase} · **round** ${p.round} of at most ${p.maxRounds}`,
     `**Requests:** ${done} of ${p.totalRequests} final — ${p.done.succeeded} succeeded, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled`,
+    ...(p.build
+      ? [
+          `**Built from documents:** ${p.build.documents} requests; skipped ${p.build.skipped.binary} binary, ` +
+            `${p.build.skipped.empty} empty, ${p.build.skipped.excluded} by include/exclude · manifest \`${p.build.manifest}\``,
+        ]
+      : []),
     `**Cost so far:** ${usd(p.cost.batchUsd)} at batch prices (standard: ${usd(p.cost.standardUsd)})`,
     ...(p.nextCheckAt ? [`**Next check:** ${p.nextCheckAt}`] : []),
     ...(p.paused ? ['**Paused:** nothing new is sent until the `resume` update; live batches go on.'] : []),

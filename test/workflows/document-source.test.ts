@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
+import { progressMarkdown } from '../../src/workflows/progress-markdown';
 import type { BatchJobInput } from '../../src/shared/job';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, type JobEnv } from '../support/job-env';
@@ -93,6 +94,13 @@ describe('a job built from documents', () => {
     };
     assert.deepEqual(result.summary.build, build);
     assert.deepEqual(progress.build, build);
+    assert.match(
+      progressMarkdown(progress),
+      new RegExp(
+        `\\*\\*Built from documents:\\*\\* 3 requests; skipped 1 binary, 1 empty, 1 by include/exclude · manifest \`${build.manifest}\``,
+      ),
+      'the Web UI shows the build',
+    );
 
     const batches = job.emulator.record.batches();
     assert.equal(batches.length, 2, 'the built requests are split like any requests file');
