@@ -180,7 +180,7 @@ function detailsOf(input: BatchJobInput): string {
       : `**Requests:** \`${input.requests}\``,
     input.output
       ? `**Results:** \`${input.output}\``
-      : '**Results:** next to the requests, in a folder named after the job',
+      : `**Results:** next to the ${input.source ? 'documents folder' : 'requests'}, in a folder named after the job`,
     input.defaults?.model ? `**Default model:** ${input.defaults.model}` : undefined,
     `**Retry rounds:** ${input.maxRetryRounds ?? 3}`,
   ]
