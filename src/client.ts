@@ -7,6 +7,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { temporalSettingsFromEnv } from './connection';
+import { resolveJobOptions } from './shared/options';
 import type { batchJob } from './workflows/batch-job';
 import {
   BATCH_JOB_WORKFLOW_TYPE,
@@ -81,7 +82,7 @@ export class BatchJobClient {
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       staticSummary: options.summary ?? `Batch job: ${labelOf(input)}`,
-      staticDetails: detailsOf(input),
+      staticDetails: detailsOf(input, workflowId),
       ...(options.searchAttributes
         ? {
             typedSearchAttributes: [
@@ -173,13 +174,19 @@ function labelOf(input: BatchJobInput): string {
   return input.name ?? basename(input.requests ?? input.source?.documents.replace(/\/+$/, '') ?? 'job');
 }
 
-function detailsOf(input: BatchJobInput): string {
+function detailsOf(input: BatchJobInput, workflowId: string): string {
+  let output = input.output;
+  try {
+    output = resolveJobOptions(input, workflowId).output;
+  } catch {
+    // Bad input: the job itself refuses it with the reason; the details show what was given.
+  }
   return [
     input.source
       ? `**Documents:** \`${input.source.documents}\` with the prompt \`${input.source.template}\``
       : `**Requests:** \`${input.requests}\``,
-    input.output
-      ? `**Results:** \`${input.output}\``
+    output
+      ? `**Results:** \`${output.replace(/\/+$/, '')}/results.jsonl\``
       : `**Results:** next to the ${input.source ? 'documents folder' : 'requests'}, in a folder named after the job`,
     input.defaults?.model ? `**Default model:** ${input.defaults.model}` : undefined,
     `**Retry rounds:** ${input.maxRetryRounds ?? 3}`,

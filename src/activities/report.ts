@@ -37,6 +37,8 @@ export interface ReportOutput {
 }
 
 const SEQ_PREFIX = /^\{"seq":(\d+),/;
+/** How many failed custom_ids the summary names (the Web UI shows them; results.jsonl has them all). */
+const FIRST_FAILED = 5;
 
 /** Input positions per scratch file: small enough that a worker's open files stay few, whatever the job's size. */
 const MIN_POSITIONS_PER_BUCKET = 16_384;
@@ -68,6 +70,7 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
       const scratch = await mkdtemp(join(scratchDir ?? process.env.CLAUDE_BATCH_SCRATCH_DIR ?? tmpdir(), 'report-'));
       const bucketPath = (b: number) => join(scratch, `positions-${b}.jsonl`);
       const outcomes = emptyCounts();
+      const firstFailed: string[] = [];
       const tokens = emptyTokens();
       const cost = emptyCost();
       const paths = outputPaths(storage, input.output);
@@ -113,6 +116,7 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
                 };
                 text = JSON.stringify(line);
                 outcomes.canceled += 1;
+                if (firstFailed.length < FIRST_FAILED) firstFailed.push(customId);
               } else {
                 const bucket = Math.floor(seq / perBucket);
                 if (open?.bucket !== bucket) {
@@ -129,6 +133,7 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
                   message?: { model?: string };
                 };
                 outcomes[parsed.outcome] += 1;
+                if (parsed.outcome !== 'succeeded' && firstFailed.length < FIRST_FAILED) firstFailed.push(customId);
                 if (parsed.outcome === 'errored' && parsed.error) {
                   outcomes.erroredByType[parsed.error.type] = (outcomes.erroredByType[parsed.error.type] ?? 0) + 1;
                 }
@@ -164,6 +169,7 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
         options: input.options,
         startedAt: new Date(input.startedAt).toISOString(),
         finishedAt: new Date().toISOString(),
+        firstFailed,
       };
       await storage.write(paths.summary, (sink) => writeChunk(sink, JSON.stringify(summary, null, 2) + '\n'));
       return { summary, resultsPath: paths.results, summaryPath: paths.summary };

@@ -336,6 +336,17 @@ export interface JobProgress {
   /** For jobs built from documents: how many, what was skipped, and where the manifest is. */
   build?: BuildReport;
   options?: JobOptions;
+  /** Where the job's report is, once written. */
+  report?: JobReportRef;
+}
+
+/** Where a finished job's results are, and the first of its failed requests. */
+export interface JobReportRef {
+  resultsPath: string;
+  summaryPath: string;
+  /** The first few custom_ids whose final outcome is not `succeeded` (all are in results.jsonl). */
+  firstFailed: string[];
+  canceled: boolean;
 }
 
 /** The final report (also written as summary.json). */
@@ -354,6 +365,8 @@ export interface JobSummary {
   options: JobOptions;
   startedAt: string;
   finishedAt: string;
+  /** The first few custom_ids whose final outcome is not `succeeded`, in input order (absent before it existed). */
+  firstFailed?: string[];
 }
 
 /** The workflow's result: the summary and where the full results are. */

@@ -2,6 +2,18 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobProgress } from './job';
 
+/** What each query, signal and update does, as the Web UI shows it in the workflow's metadata. */
+export const MESSAGE_DESCRIPTIONS = {
+  progress:
+    'The job as JSON: phase, round, every batch with its counts, requests final by outcome, tokens, cost, stall, budget.',
+  checkNowSignal: 'Check the live batches now instead of at the next scheduled check (or retry a stalled step now).',
+  checkNow: 'Check the live batches now; answers with what the check found.',
+  pause: 'Submit nothing new until resume; live batches go on and are collected.',
+  resume: 'Submit again after a pause.',
+  approve: 'Let a job held over its budget (or with unpriced requests) send its round.',
+  setBudget: 'Set the budget in US dollars; a hold the new budget covers is released.',
+} as const;
+
 /** The job's live progress: phase, round, per-chunk batches, totals and cost so far. */
 export const progressQuery = defineQuery<JobProgress>('progress');
 

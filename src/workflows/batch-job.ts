@@ -30,6 +30,7 @@ import {
   type JobOptions,
   type JobPhase,
   type JobProgress,
+  type JobReportRef,
   type JobStall,
   type JobState,
   type RoundState,
@@ -38,6 +39,7 @@ import {
   approveUpdate,
   checkNowSignal,
   checkNowUpdate,
+  MESSAGE_DESCRIPTIONS,
   pauseUpdate,
   progressQuery,
   resumeUpdate,
@@ -140,18 +142,23 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   let budgetUsd = carried?.state.budgetUsd ?? options.budgetUsd;
   const approvedRounds = [...(carried?.state.approvedRounds ?? [])];
   let hold: string | undefined;
+  let reported: JobReportRef | undefined;
 
   const view = (): JobProgress =>
-    progressOf(state, options, { phase, nextCheckAt, stall: stallOf(), paused, budgetUsd, hold });
+    progressOf(state, options, { phase, nextCheckAt, stall: stallOf(), paused, budgetUsd, hold, reported });
   const ended = () => phase === 'done';
   const refuseWhenEnded = () => {
     if (ended()) throw new Error('the job has ended');
   };
 
-  setHandler(progressQuery, view);
-  setHandler(checkNowSignal, () => {
-    checkNow = true;
-  });
+  setHandler(progressQuery, view, { description: MESSAGE_DESCRIPTIONS.progress });
+  setHandler(
+    checkNowSignal,
+    () => {
+      checkNow = true;
+    },
+    { description: MESSAGE_DESCRIPTIONS.checkNowSignal },
+  );
   setHandler(
     pauseUpdate,
     () => {
@@ -161,7 +168,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     },
     {
       validator: refuseWhenEnded,
-      description: 'Submit nothing new until resume; live batches go on and are collected.',
+      description: MESSAGE_DESCRIPTIONS.pause,
     },
   );
   setHandler(
@@ -172,7 +179,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       await condition(() => phase !== 'paused');
       return view();
     },
-    { validator: refuseWhenEnded, description: 'Submit again after a pause.' },
+    { validator: refuseWhenEnded, description: MESSAGE_DESCRIPTIONS.resume },
   );
   setHandler(
     approveUpdate,
@@ -185,7 +192,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       validator: () => {
         if (phase !== 'awaiting-approval') throw new Error(`nothing awaits approval: the job is ${view().phase}`);
       },
-      description: 'Let a job held over its budget (or with unpriced requests) send its round.',
+      description: MESSAGE_DESCRIPTIONS.approve,
     },
   );
   setHandler(
@@ -205,7 +212,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         refuseWhenEnded();
         budgetOf(usd, 'the budget');
       },
-      description: 'Set the budget in US dollars; a hold the new budget covers is released.',
+      description: MESSAGE_DESCRIPTIONS.setBudget,
     },
   );
   setHandler(
@@ -217,25 +224,41 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       await condition(() => (state?.checks ?? 0) > checks || (stallOf()?.tries ?? 0) > tries || !liveBatches());
       return view();
     },
-    { validator: refuseWhenEnded, description: 'Check the live batches now; answers with what the check found.' },
+    { validator: refuseWhenEnded, description: MESSAGE_DESCRIPTIONS.checkNow },
   );
 
   // Search attributes are kept up to date only when the job was started with them (the server has them registered).
   const tracked = info.typedSearchAttributes.get(jobPhaseKey) !== undefined;
+  // Jobs that began upserting every attribute at every publish (no marker in their history) go on doing so; newer
+  // ones upsert only the attributes that changed, and also when the phase changes (so `waiting` is searchable).
+  const publishOnChange = tracked && patched('publish-on-change');
+  const upserted = new Map<string, string | number>();
+  let shownDetails: string | undefined;
   /** Shows the job's state in the Web UI: current details always, search attributes when tracked. */
   function publish(outcome?: string): void {
     const progress = view();
-    setCurrentDetails(progressMarkdown(progress));
+    // Current details are read by the Web UI through a query, not kept in history: set them only when they change.
+    const details = progressMarkdown(progress, info.workflowId);
+    if (details !== shownDetails) setCurrentDetails(details);
+    shownDetails = details;
     if (!tracked) return;
     const failed = progress.done.errored + progress.done.expired + progress.done.canceled;
-    upsertSearchAttributes([
+    const values = [
       { key: jobPhaseKey, value: progress.phase },
       { key: jobRequestsKey, value: progress.totalRequests },
       { key: jobSucceededKey, value: progress.done.succeeded },
       { key: jobFailedKey, value: failed },
       ...(outcome ? [{ key: jobOutcomeKey, value: outcome }] : []),
-    ]);
+    ];
+    const changed = publishOnChange ? values.filter((v) => upserted.get(v.key.name) !== v.value) : values;
+    if (changed.length === 0) return;
+    upsertSearchAttributes(changed);
+    for (const v of changed) upserted.set(v.key.name, v.value);
   }
+  /** A new phase is searchable at once (jobs before `publish-on-change` showed it at their next publish). */
+  const phaseChanged = () => {
+    if (publishOnChange) publish();
+  };
 
   const currentRound = (): RoundState => state!.rounds[state!.rounds.length - 1]!;
   const allChunks = (): ChunkState[] => state!.rounds.flatMap((r) => r.chunks);
@@ -328,6 +351,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   /** Creates a batch for every chunk of the round that has none, a few at a time. */
   async function submitPending(round: RoundState): Promise<void> {
     phase = 'submitting';
+    phaseChanged();
     const pending = round.chunks.filter((c) => c.status === 'pending');
     let next = 0;
     let creating = 0;
@@ -375,6 +399,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     if (ended.length === 0) return;
     const before = phase;
     phase = 'collecting';
+    phaseChanged();
     await Promise.all(
       ended.map(async (c) => {
         try {
@@ -414,6 +439,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     phase = phase === 'canceling' ? phase : 'waiting';
     checkNow = false;
     nextCheckAt = Date.now() + wait;
+    phaseChanged();
     await condition(() => checkNow, wait);
     nextCheckAt = undefined;
     const live = round.chunks.filter((c) => c.batchId && c.status !== 'ended');
@@ -431,6 +457,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
 
   async function report(canceled: boolean): Promise<BatchJobResult> {
     phase = 'reporting';
+    phaseChanged();
     const s = state!;
     const result = await writeReport({
       workflowId: info.workflowId,
@@ -458,6 +485,12 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       await cleanUpWorkArea({ output: options.output, jobKey: s.jobKey, keepWorkData: options.keepWorkData === true });
     }
     phase = 'done';
+    reported = {
+      resultsPath: result.resultsPath,
+      summaryPath: result.summaryPath,
+      firstFailed: result.summary.firstFailed ?? [],
+      canceled,
+    };
     const o = result.summary.outcomes;
     publish(canceled ? 'canceled' : o.succeeded === result.summary.totalRequests ? 'succeeded' : 'partial');
     return result;
@@ -611,6 +644,7 @@ interface LiveView {
   paused: boolean;
   budgetUsd: number | undefined;
   hold: string | undefined;
+  reported: JobReportRef | undefined;
 }
 
 function progressOf(state: JobState | undefined, options: JobOptions, live: LiveView): JobProgress {
@@ -678,5 +712,6 @@ function progressOf(state: JobState | undefined, options: JobOptions, live: Live
         }
       : {}),
     options,
+    ...(live.reported ? { report: live.reported } : {}),
   };
 }
