@@ -27,7 +27,12 @@ export function createBuildActivities({ storage, outputProbeTimeoutMs = 30_000 }
     async buildRequests(input: BuildRequestsInput): Promise<BuildReport> {
       const paths = workPaths(storage, input.output, input.jobKey);
       // Before reading any document: an output the job cannot write fails it now, not after the whole source is read.
-      await probeOutput(storage, input.output, storage.join(paths.work, 'output-probe'), outputProbeTimeoutMs);
+      await probeOutput(
+        storage,
+        `output ${input.output}`,
+        storage.join(paths.work, 'output-probe'),
+        outputProbeTimeoutMs,
+      );
       try {
         return await buildRequestsFromDocuments(storage, {
           source: input.source,

@@ -13,6 +13,8 @@ import { workPaths } from './work-paths';
 export interface CollectInput {
   jobKey: string;
   output: string;
+  /** The job's `work` folder, when not the default. */
+  work?: string;
   round: number;
   chunk: number;
   batchId: string;
@@ -37,7 +39,7 @@ export function createCollectActivities({ anthropic, storage }: { anthropic: Ant
     async collectBatch(input: CollectInput): Promise<CollectedBatch> {
       const ctx = Context.current();
       const prefix = chunkPrefix(input.jobKey, input.round, input.chunk);
-      const ref = workPaths(storage, input.output, input.jobKey).outcomes(input.round, input.chunk);
+      const ref = workPaths(storage, input.output, input.jobKey, input.work).outcomes(input.round, input.chunk);
       const counts = emptyCounts();
       const tokens = emptyTokens();
       const cost = emptyCost();

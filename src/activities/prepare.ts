@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { ChunkRef, RequestDefaults } from '../shared/job';
-import type { JobStorage } from '../storage/storage';
+import { isS3Uri, StorageError, type JobStorage } from '../storage/storage';
 import { CoalescedWrites } from '../storage/coalesced-writes';
 import { ChunkWriter, RequestTooLargeError } from '../requests/chunk-writer';
 import { describeProblems, scanRequests, type ScanReport } from '../requests/scan-requests';
@@ -14,6 +14,8 @@ export interface PrepareInput {
   jobKey: string;
   requests: string;
   output: string;
+  /** The job's `work` folder, when not the default. */
+  work?: string;
   defaults: RequestDefaults;
   limits: { maxRequests: number; maxBytes: number };
 }
@@ -60,12 +62,7 @@ const errorCode = (err: unknown): string | undefined =>
  * Writes and removes a small object in the output folder, so an output the job could never write its results to fails
  * the job now, before any batch is paid for, rather than after the batches end or in a retry loop.
  */
-export async function probeOutput(
-  storage: JobStorage,
-  output: string,
-  probe: string,
-  timeoutMs: number,
-): Promise<void> {
+export async function probeOutput(storage: JobStorage, what: string, probe: string, timeoutMs: number): Promise<void> {
   const written = (async () => {
     await storage.write(probe, (sink) => {
       sink.write('probe\n');
@@ -75,22 +72,29 @@ export async function probeOutput(
   })();
   let timer: NodeJS.Timeout | undefined;
   // The activity's heartbeat timeout is shorter than the deadline: stay alive while the storage has its chance.
-  const alive = setInterval(() => Context.current().heartbeat({ probing: output }), 2_000);
+  const alive = setInterval(() => Context.current().heartbeat({ probing: what }), 2_000);
   const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
   try {
     if ((await Promise.race([written, deadline])) === 'late') {
       written.catch(() => undefined);
       throw ApplicationFailure.create({
-        message: `output ${output} did not answer within ${inSeconds(timeoutMs)} (a probe write hung); no batch was created`,
+        message: `${what} did not answer within ${inSeconds(timeoutMs)} (a probe write hung); no batch was created`,
         type: 'InvalidOutput',
         nonRetryable: true,
       });
     }
   } catch (err) {
+    if (err instanceof StorageError) {
+      throw ApplicationFailure.create({
+        message: `${what}: ${err.problem}; no batch was created`,
+        type: 'InvalidOutput',
+        nonRetryable: true,
+      });
+    }
     const reason = UNWRITABLE[errorCode(err) ?? ''];
     if (!reason) throw err;
     throw ApplicationFailure.create({
-      message: `output ${output}: ${reason} (${(err as Error).message}); no batch was created`,
+      message: `${what}: ${reason} (${(err as Error).message}); no batch was created`,
       type: 'InvalidOutput',
       nonRetryable: true,
     });
@@ -100,15 +104,44 @@ export async function probeOutput(
   }
 }
 
+/**
+ * Fails the job now when the requests are not there to read: no such file or object, a folder (prefix) of objects
+ * given for one, a bucket that does not exist, no credentials, an unreachable store.
+ */
+async function checkRequestsExist(storage: JobStorage, requests: string): Promise<void> {
+  const refuse = (problem: string) => ApplicationFailure.nonRetryable(`${requests}: ${problem}`, 'InvalidRequestsFile');
+  try {
+    if (await storage.exists(requests)) return;
+    for await (const object of storage.list(requests)) {
+      throw refuse(
+        `is a folder of objects (${object.key}, …), not a requests file: give the key of a JSONL object; no batch was created`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof StorageError) throw refuse(`${err.problem}; no batch was created`);
+    throw err;
+  }
+  throw refuse(isS3Uri(requests) ? 'no such object (check the key); no batch was created' : 'no such file');
+}
+
 /** Validates the whole requests file and, only if every line is good, splits it into round-1 chunks. */
 export function createPrepareActivities({ storage, outputProbeTimeoutMs = 30_000 }: PrepareDependencies) {
   return {
     async validateAndSplit(input: PrepareInput): Promise<PreparedJob> {
-      const paths = workPaths(storage, input.output, input.jobKey);
-      if (!(await storage.exists(input.requests))) {
-        throw ApplicationFailure.nonRetryable(`${input.requests}: no such file`, 'InvalidRequestsFile');
+      const paths = workPaths(storage, input.output, input.jobKey, input.work);
+      await checkRequestsExist(storage, input.requests);
+      if (input.work === undefined) {
+        await probeOutput(
+          storage,
+          `output ${input.output}`,
+          storage.join(paths.work, 'output-probe'),
+          outputProbeTimeoutMs,
+        );
+      } else {
+        const probe = `.output-probe-${input.jobKey}`;
+        await probeOutput(storage, `output ${input.output}`, storage.join(input.output, probe), outputProbeTimeoutMs);
+        await probeOutput(storage, `work ${input.work}`, storage.join(paths.work, 'work-probe'), outputProbeTimeoutMs);
       }
-      await probeOutput(storage, input.output, storage.join(paths.work, 'output-probe'), outputProbeTimeoutMs);
       const chunks = new ChunkWriter(storage, (i) => paths.chunkBody(1, i), input.limits);
       const source = storage.read(input.requests);
       let readError: unknown;
@@ -154,7 +187,12 @@ export function createPrepareActivities({ storage, outputProbeTimeoutMs = 30_000
       } catch (err) {
         source.destroy();
         await chunks.abort();
-        const reason = err === readError ? UNREADABLE[errorCode(err) ?? ''] : undefined;
+        const reason =
+          err === readError
+            ? err instanceof StorageError
+              ? err.problem
+              : UNREADABLE[errorCode(err) ?? '']
+            : undefined;
         if (!reason && !(err instanceof ApplicationFailure)) throw err;
         await storage.remove(paths.work);
         if (err instanceof ApplicationFailure) throw err;

@@ -12,6 +12,8 @@ import { workPaths } from './work-paths';
 export interface RetryRoundInput {
   jobKey: string;
   output: string;
+  /** The job's `work` folder, when not the default. */
+  work?: string;
   /** The round to build. */
   round: number;
   /** Outcome files of the round before it. */
@@ -38,7 +40,7 @@ export function createRetryRoundActivities({ storage }: { storage: JobStorage })
         }
       }
       if (retry.size === 0) return [];
-      const paths = workPaths(storage, input.output, input.jobKey);
+      const paths = workPaths(storage, input.output, input.jobKey, input.work);
       const writer = new ChunkWriter(storage, (i) => paths.chunkBody(input.round, i), input.limits);
       const costs = new ChunkCostEstimates();
       let read = 0;

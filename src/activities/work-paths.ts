@@ -1,12 +1,13 @@
 import type { JobStorage } from '../storage/storage';
 
 /**
- * Where a job keeps its intermediate data: `.work/<job key>/` under its output folder, so two jobs given the same
- * output folder never share (or clean up) each other's chunks and outcomes. Jobs with a key of the older, time-derived
- * form (`j…`) keep using `.work/` itself, where their first chunks already are.
+ * Where a job keeps its intermediate data: `<job key>/` under its work folder (the `work` option; default `.work/`
+ * under its output folder), so two jobs given the same folder never share (or clean up) each other's chunks and
+ * outcomes. Jobs with a key of the older, time-derived form (`j…`) keep using `.work/` itself, where their first
+ * chunks already are.
  */
-export function workPaths(storage: JobStorage, output: string, jobKey: string) {
-  const workRoot = storage.join(output, '.work');
+export function workPaths(storage: JobStorage, output: string, jobKey: string, workFolder?: string) {
+  const workRoot = workFolder ?? storage.join(output, '.work');
   const work = jobKey.startsWith('j') ? workRoot : storage.join(workRoot, jobKey);
   const pad = (n: number) => String(n).padStart(4, '0');
   return {

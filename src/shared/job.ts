@@ -66,7 +66,10 @@ export interface DocumentSource {
 
 /** Input of the `batchJob` workflow: `requests` or `source` is required (one, not both). */
 export interface BatchJobInput {
-  /** The JSONL file of `{"custom_id", "params"}` lines: a path or `file://` URI that workers can read. */
+  /**
+   * The JSONL file of `{"custom_id", "params"}` lines: a path or `file://` URI that workers can read, or an object in
+   * an S3-compatible store (`s3://bucket/key`).
+   */
   requests?: string;
   /**
    * Documents plus a prompt template instead of `requests`: the job builds `<output>/requests.jsonl` (with
@@ -75,6 +78,11 @@ export interface BatchJobInput {
   source?: DocumentSource;
   /** Folder for `results.jsonl` and `summary.json`; default: next to the input, named after the workflow id. */
   output?: string;
+  /**
+   * Folder for the job's work area (chunks and raw outcomes, under a folder named for the job), a path or `s3://` URI;
+   * default `<output>/.work/`.
+   */
+  work?: string;
   /** Merged into each request's params when absent there. */
   defaults?: RequestDefaults;
   polling?: PollingOptions;
@@ -113,6 +121,8 @@ export interface JobOptions {
     manifest: string;
   };
   output: string;
+  /** Absent when the work area is the default, `<output>/.work/`. */
+  work?: string;
   defaults: RequestDefaults;
   polling: { initialIntervalMs: number; maxIntervalMs: number; backoffCoefficient: number };
   maxRetryRounds: number;

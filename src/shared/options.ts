@@ -91,6 +91,7 @@ const INPUT_FIELDS = {
   name: true,
   continueAsNewAfterEvents: true,
   keepWorkData: true,
+  work: true,
   budgetUsd: true,
   primeCache: true,
   source: ['documents', 'template', 'include', 'exclude'],
@@ -334,10 +335,14 @@ export function resolveJobOptions(
   if (input.output !== undefined && (typeof input.output !== 'string' || input.output.length === 0)) {
     throw new JobInputError(`output must be a folder's path or file:// URI, got ${JSON.stringify(input.output)}`);
   }
+  if (input.work !== undefined && (typeof input.work !== 'string' || input.work.length === 0)) {
+    throw new JobInputError(`work must be a folder's path or s3:// URI, got ${JSON.stringify(input.work)}`);
+  }
   return {
     requests: requestsPath,
     ...(built ? { source: built.source } : {}),
     output: built?.output ?? (input.output ? uriToPath(input.output) : `${folderOf(requestsPath)}/${workflowId}`),
+    ...(input.work ? { work: uriToPath(input.work) } : {}),
     defaults,
     polling,
     maxRetryRounds,

@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
 import { LocalStorage } from './local-storage';
 import { S3Storage } from './s3-storage';
-import type { JobStorage, StoredObject } from './storage';
+import { isS3Uri, StorageError, type JobStorage, type StoredObject } from './storage';
 
-/** Whether a reference names an object in an S3-compatible store (`s3://bucket/key`). */
-export const isS3Uri = (ref: string): boolean => /^s3:\/\//i.test(ref);
+/** A URI of some scheme (`gs://…`, `https://…`), as opposed to a path. */
+const OTHER_URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * The storage a worker uses: each reference goes to the backend its scheme names (`s3://` to the object store,
@@ -20,7 +20,16 @@ export class StorageRouter implements JobStorage {
   ) {}
 
   private of(ref: string): JobStorage {
-    if (!isS3Uri(ref)) return this.local;
+    if (!isS3Uri(ref)) {
+      if (OTHER_URI.test(ref) && !/^file:/i.test(ref)) {
+        throw new StorageError(
+          ref,
+          'UnsupportedUri',
+          'only local paths, file:// and s3://bucket/key URIs are supported',
+        );
+      }
+      return this.local;
+    }
     this.s3 ??= this.makeS3();
     return this.s3;
   }
@@ -56,3 +65,4 @@ export class StorageRouter implements JobStorage {
     return this.of(folder).removeIfEmpty(folder);
   }
 }
+export { isS3Uri } from './storage';

@@ -16,7 +16,7 @@ import { StorageError, type JobStorage, type StoredObject } from './storage';
 /** `s3://bucket/key` → its bucket and key (the key may be empty: the bucket's top). */
 export function parseS3Uri(ref: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(ref);
-  if (!match) throw new StorageError(`${ref}: not an S3 URI (write s3://bucket/key)`, ref, 'InvalidUri');
+  if (!match) throw new StorageError(ref, 'UnsupportedUri', 'not an S3 URI (write s3://bucket/key)');
   return { bucket: match[1]!, key: match[2]! };
 }
 
@@ -254,14 +254,14 @@ export class S3Storage implements JobStorage {
         () => false,
       );
       if (!bucketThere) return this.noSuchBucket(ref, bucket, where);
-      return new StorageError(`${ref}: no such object (check the key)`, ref, 'NoSuchKey', err);
+      return new StorageError(ref, 'NoSuchKey', 'no such object (check the key)', err);
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message)) {
       return new StorageError(
-        `${ref}: no AWS credentials found for the worker (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ` +
-          'AWS_PROFILE, or give the worker a role)',
         ref,
         'NoCredentials',
+        'no AWS credentials found for the worker (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, ' +
+          'or give the worker a role)',
         err,
       );
     }
@@ -272,20 +272,19 @@ export class S3Storage implements JobStorage {
       status === 403
     ) {
       return new StorageError(
-        `${ref}: access denied${where} (${name || `HTTP ${status}`}): check the worker's AWS credentials and the ` +
-          `bucket's policy`,
         ref,
         'AccessDenied',
+        `access denied${where} (${name || `HTTP ${status}`}): check the worker's AWS credentials and the bucket's policy`,
         err,
       );
     }
     const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
     if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code)) {
       return new StorageError(
-        `${ref}: cannot reach the S3 endpoint${where || ' (the AWS default)'} (${code}): check AWS_ENDPOINT_URL_S3 ` +
-          '(or AWS_ENDPOINT_URL) and AWS_REGION, and that the store is up',
         ref,
         'Unreachable',
+        `cannot reach the S3 endpoint ${endpoint ?? 'of AWS'} (${code}): check AWS_ENDPOINT_URL_S3 ` +
+          '(or AWS_ENDPOINT_URL) and AWS_REGION, and that the store is up',
         err,
       );
     }
@@ -294,9 +293,9 @@ export class S3Storage implements JobStorage {
 
   private noSuchBucket(ref: string, bucket: string, where: string): StorageError {
     return new StorageError(
-      `${ref}: bucket ${JSON.stringify(bucket)} does not exist${where} (create it, or correct the URI)`,
       ref,
       'NoSuchBucket',
+      `bucket ${JSON.stringify(bucket)} does not exist${where} (create it, or correct the URI)`,
     );
   }
 

@@ -1,5 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 
+/** Whether a reference names an object in an S3-compatible store (`s3://bucket/key`). */
+export const isS3Uri = (ref: string): boolean => /^s3:\/\//i.test(ref);
+
 /**
  * Where a job's bulk data lives: the input, its chunks, raw outcomes and the final results. The workflow only ever
  * holds the references this hands out (strings), never the data: local paths (or `file://` URIs) and `s3://` URIs.
@@ -45,17 +48,18 @@ export interface StoredObject {
 }
 
 /**
- * The storage refused or could not find an object in a way that trying again will not fix: it names the object and
- * what to do. `code` says which: NoSuchKey, NoSuchBucket, NoCredentials, AccessDenied, Unreachable, InvalidUri.
+ * The storage refused or could not find an object in a way that trying again will not fix. The message names the
+ * object; `problem` is the same without the name, for a caller that names it in its own words (`output …: …`).
+ * `code`: NoSuchKey, NoSuchBucket, NoCredentials, AccessDenied, Unreachable, UnsupportedUri.
  */
 export class StorageError extends Error {
   override name = 'StorageError';
   constructor(
-    message: string,
     readonly ref: string,
     readonly code: string,
+    readonly problem: string,
     cause?: unknown,
   ) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(`${ref}: ${problem}`, cause === undefined ? undefined : { cause });
   }
 }

@@ -115,6 +115,10 @@ export interface CarriedJob {
   intervalMs: number;
 }
 
+/** The job's own work folder, passed to the activities only when it has one (older jobs' inputs stay as they were). */
+const workFolder = (options: JobOptions): { work?: string } =>
+  options.work !== undefined ? { work: options.work } : {};
+
 export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Promise<BatchJobResult> {
   const info = workflowInfo();
   let options: JobOptions;
@@ -409,6 +413,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
               collectBatch({
                 jobKey: state!.jobKey,
                 output: options.output,
+                ...workFolder(options),
                 round: round.round,
                 chunk: c.chunk.index,
                 batchId: c.batchId!,
@@ -482,7 +487,12 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     });
     // Jobs that began before the clean-up step (no marker in their history) end as they did.
     if (patched('clean-up-work-area')) {
-      await cleanUpWorkArea({ output: options.output, jobKey: s.jobKey, keepWorkData: options.keepWorkData === true });
+      await cleanUpWorkArea({
+        output: options.output,
+        ...workFolder(options),
+        jobKey: s.jobKey,
+        keepWorkData: options.keepWorkData === true,
+      });
     }
     phase = 'done';
     reported = {
@@ -515,6 +525,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         jobKey,
         requests: options.requests,
         output: options.output,
+        ...workFolder(options),
         defaults: options.defaults,
         limits: options.chunk,
       }).catch(asJobFailure);
@@ -566,6 +577,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       const chunks = await planRetryRound({
         jobKey: state.jobKey,
         output: options.output,
+        ...workFolder(options),
         round: round.round + 1,
         previousOutcomes: round.chunks.map((c) => c.collected!.outcomes),
         originalChunks: state.rounds[0]!.chunks.map((c) => c.chunk),
