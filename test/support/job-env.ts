@@ -17,6 +17,7 @@ import {
 } from '../../src/emulator';
 import { createBatchWorker } from '../../src/worker';
 import type { FinalResultLine, JobSummary } from '../../src/shared/job';
+import type { JobStorage } from '../../src/storage/storage';
 import { uniqueTaskQueue, workflowBundle } from './temporal';
 
 export const workflowsPath = require.resolve('../../src/workflows');
@@ -79,7 +80,12 @@ export interface JobEnv {
 
 export async function jobEnv(
   env: TestWorkflowEnvironment,
-  options: { emulator?: EmulatorOptions; followTemporalTime?: boolean } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    followTemporalTime?: boolean;
+    /** The workers' storage (default: the production router, local files and s3:// from the environment). */
+    storage?: JobStorage;
+  } = {},
 ): Promise<JobEnv> {
   const fromEnv = scenarioFromEnv();
   const emulator = await startEmulator({
@@ -101,6 +107,7 @@ export async function jobEnv(
       workflowBundle: bundle,
       anthropic: new Anthropic({ apiKey: 'test-key', baseURL: emulator.url }),
       reconcile: { verifyIntervalMs: 100 },
+      ...(options.storage ? { storage: options.storage } : {}),
       ...(options.followTemporalTime === false ? {} : { interceptors: { activity: [followTemporalTime(emulator)] } }),
     });
   return {

@@ -12,6 +12,9 @@ import type { BatchJobInput } from '../../src/shared/job';
 import { startTimeSkippingServer } from '../support/temporal';
 import { jobEnv, type JobEnv } from '../support/job-env';
 import { recordHistory } from '../support/histories';
+import { startTestObjectStore } from '../support/object-store';
+import { LocalStorage, writeChunk } from '../../src/storage/local-storage';
+import { StorageRouter } from '../../src/storage/router';
 
 describe('a job built from documents', () => {
   let env: TestWorkflowEnvironment;
@@ -114,5 +117,53 @@ describe('a job built from documents', () => {
       prompts.includes('Summarize notes/deep/c.txt in one line:\n\nSnow is white.'),
       `the template, filled in, is what was sent: ${JSON.stringify(prompts)}`,
     );
+  });
+
+  it('builds from an s3:// prefix and writes the results there, with one line per document', async () => {
+    const store = await startTestObjectStore();
+    try {
+      const storage = new StorageRouter(new LocalStorage(), () => store.storage);
+      job = await jobEnv(env, { storage });
+      const put = (key: string, content: string) =>
+        store.storage.write(store.uri(key), (sink) => writeChunk(sink, content));
+      await put('docs/2024/q1.txt', 'Quarter one.');
+      await put('docs/2024/q2.txt', 'Quarter two.');
+      await put('docs/readme.md', 'About the reports.');
+      await put('prompt.txt', 'Summarize: {{document}}');
+      const result = await job.withWorker(() =>
+        env.client.workflow.execute(batchJob, {
+          args: [
+            {
+              source: { documents: store.uri('docs/'), template: store.uri('prompt.txt'), include: ['*.txt'] },
+              defaults: { model: 'claude-haiku-4-5', max_tokens: 50 },
+            },
+          ],
+          taskQueue: job.taskQueue,
+          workflowId: 'document-source-s3',
+        }),
+      );
+      assert.equal(result.resultsPath, store.uri('document-source-s3/results.jsonl'));
+      assert.deepEqual(result.summary.build, {
+        documents: 2,
+        skipped: { binary: 0, empty: 0, excluded: 1 },
+        requests: store.uri('document-source-s3/requests.jsonl'),
+        manifest: store.uri('document-source-s3/manifest.jsonl'),
+      });
+      let text = '';
+      for await (const part of store.storage.read(result.resultsPath)) text += (part as Buffer).toString();
+      const results = text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { custom_id: string; outcome: string });
+      assert.deepEqual(
+        results.map((r) => [r.custom_id, r.outcome]),
+        [
+          ['2024-q1', 'succeeded'],
+          ['2024-q2', 'succeeded'],
+        ],
+      );
+    } finally {
+      await store.stop();
+    }
   });
 });
