@@ -4,7 +4,6 @@ import type { BuildReport, JobOptions, RequestDefaults } from '../shared/job';
 import { buildRequestsFromDocuments, DocumentSourceError } from '../sources/build-requests';
 import { StorageError, type JobStorage } from '../storage/storage';
 import { probeOutput } from './prepare';
-import { workPaths } from './work-paths';
 
 export interface BuildRequestsInput {
   jobKey: string;
@@ -25,14 +24,9 @@ export interface BuildDependencies {
 export function createBuildActivities({ storage, outputProbeTimeoutMs = 30_000 }: BuildDependencies) {
   return {
     async buildRequests(input: BuildRequestsInput): Promise<BuildReport> {
-      const paths = workPaths(storage, input.output, input.jobKey);
       // Before reading any document: an output the job cannot write fails it now, not after the whole source is read.
-      await probeOutput(
-        storage,
-        `output ${input.output}`,
-        storage.join(paths.work, 'output-probe'),
-        outputProbeTimeoutMs,
-      );
+      const probe = storage.join(input.output, `.output-probe-${input.jobKey}`);
+      await probeOutput(storage, `output ${input.output}`, probe, outputProbeTimeoutMs);
       try {
         return await buildRequestsFromDocuments(storage, {
           source: input.source,
@@ -44,14 +38,21 @@ export function createBuildActivities({ storage, outputProbeTimeoutMs = 30_000 }
       } catch (err) {
         // A missing bucket or refused credentials (the store's own words) fail the job as a bad folder or template does.
         if (!(err instanceof DocumentSourceError || err instanceof StorageError)) throw err;
-        await storage.remove(paths.work);
         const ofOutput = err instanceof StorageError && err.ref.startsWith(input.output);
         throw ApplicationFailure.create({
-          message: `${err.message}; no batch was created`,
+          message: `${err instanceof StorageError ? storageProblem(err, input) : err.message}; no batch was created`,
           type: ofOutput ? 'InvalidOutput' : 'InvalidDocumentSource',
           nonRetryable: true,
         });
       }
     },
   };
+}
+
+/** The store's refusal, said of what the job was given: its template, its documents or its output. */
+function storageProblem(err: StorageError, input: BuildRequestsInput): string {
+  const { template, documents } = input.source;
+  const what =
+    err.ref === template ? 'template' : err.ref === documents || err.ref.startsWith(documents) ? 'documents' : 'output';
+  return `${what} ${err.ref}: ${err.problem}`;
 }

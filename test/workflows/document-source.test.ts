@@ -4,6 +4,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
@@ -162,6 +164,40 @@ describe('a job built from documents', () => {
           ['2024-q2', 'succeeded'],
         ],
       );
+    } finally {
+      await store.stop();
+    }
+  });
+
+  it('fails before any batch when the documents bucket does not exist, naming it', async () => {
+    const store = await startTestObjectStore();
+    try {
+      job = await jobEnv(env, { storage: new StorageRouter(new LocalStorage(), () => store.storage) });
+      const template = join(job.dir, 'prompt.txt');
+      await writeFile(template, 'Summarize: {{document}}');
+      const run = job.withWorker(() =>
+        env.client.workflow.execute(batchJob, {
+          args: [
+            {
+              source: { documents: 's3://no-such-bucket/docs', template },
+              defaults: { model: 'claude-haiku-4-5', max_tokens: 50 },
+              output: join(job.dir, 'out'),
+            },
+          ],
+          taskQueue: job.taskQueue,
+          workflowId: 'document-source-no-bucket',
+        }),
+      );
+      await assert.rejects(run, (err: unknown) => {
+        assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+        assert.equal(err.cause.type, 'InvalidDocumentSource');
+        assert.match(
+          err.cause.message,
+          /^documents s3:\/\/no-such-bucket\/docs: bucket "no-such-bucket" does not exist .*; no batch was created$/,
+        );
+        return true;
+      });
+      assert.equal(job.emulator.record.batches().length, 0, 'no batch was created');
     } finally {
       await store.stop();
     }
