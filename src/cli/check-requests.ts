@@ -1,10 +1,20 @@
 // The checks the CLI makes on a requests file before anything starts (the workflow's own, with line numbers).
 import { createReadStream } from 'node:fs';
-import { describeProblems, scanRequests } from '../requests/scan-requests';
+import { describeProblems, scanRequests, type ScanReport } from '../requests/scan-requests';
 import { loadCatalogue } from '../models/load-catalogue';
 import type { ModelCatalogue } from '../models/catalogue';
 import type { RequestDefaults } from '../shared/job';
-import { UserError } from './context';
+import { UserError } from './exit-codes';
+
+/** A requests file with problems: the message lists them, the report has them for --json. */
+export class RequestsProblemsError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly report: ScanReport,
+  ) {
+    super(describeProblems(file, report));
+  }
+}
 
 /**
  * Checks the file the way the workflow will, so mistakes show before a job starts; `validate` also refuses models the
@@ -26,7 +36,7 @@ export async function validateFile(
     };
     throw new UserError(`${file}: ${(err.code && reason[err.code]) ?? err.message}`);
   });
-  if (report.problemCount > 0) throw new UserError(describeProblems(file, report));
+  if (report.problemCount > 0) throw new RequestsProblemsError(file, report);
   for (const u of report.unknownModels) {
     console.error(
       `warning: ${u.requests} request${u.requests === 1 ? '' : 's'} (first on line ${u.firstLine}) name ${u.model}, a model not in the model catalogue: the API decides whether it exists, and its cost will not be counted (add it to CLAUDE_BATCH_MODELS's file)`,

@@ -2,12 +2,15 @@ import { resolve } from 'node:path';
 import { BatchJobClient, workflowIdFor } from '../client';
 import type { DevStack } from './dev-stack';
 import { followJob } from './follow';
-import { summaryTable, webUiLink } from './format';
+import { webUiLink } from './format';
+import type { CliContext } from './context';
+import { reportEnd } from './report-end';
 
 /** Runs one job on the sample requests through the dev stack and prints what a user needs to see. */
 export async function runDemo(
   stack: DevStack,
-  options: { requests: string; keepUi: boolean; json: boolean },
+  ctx: CliContext,
+  options: { requests: string; keepUi: boolean },
 ): Promise<void> {
   const jobs = new BatchJobClient(stack.client);
   const workflowId = workflowIdFor(`demo-${Date.now()}`);
@@ -26,14 +29,13 @@ export async function runDemo(
     `claude-batch demo: ${requests} → ${stack.usingEmulator ? 'the Message Batches API emulator' : stack.apiUrl}`,
   );
   console.error(`Web UI: ${link}`);
-  const result = await followJob(jobs, workflowId, { plain: options.json || !process.stderr.isTTY });
-  console.log(
-    options.json
-      ? JSON.stringify(result, null, 2)
-      : `\n${summaryTable(result.summary, result.resultsPath)}\n  web ui     ${link}`,
-  );
-  if (options.keepUi) {
-    console.error(`\nThe Web UI stays up at ${stack.webUi}; Ctrl-C stops it.`);
-    await new Promise<void>((r) => process.once('SIGINT', r));
+  const end = await followJob(jobs, workflowId, { plain: ctx.json() || !process.stderr.isTTY });
+  try {
+    reportEnd(ctx, end, workflowId);
+  } finally {
+    if (options.keepUi) {
+      console.error(`\nThe Web UI stays up at ${stack.webUi}; Ctrl-C stops it.`);
+      await new Promise<void>((r) => process.once('SIGINT', r));
+    }
   }
 }

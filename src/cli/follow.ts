@@ -1,8 +1,8 @@
 // Follows a running job with a live progress bar until it ends.
 import { SingleBar, Presets } from 'cli-progress';
-import { WorkflowFailedError } from '@temporalio/client';
 import type { BatchJobClient } from '../client';
-import type { BatchJobResult, JobProgress } from '../shared/job';
+import type { JobProgress } from '../shared/job';
+import { jobEndOf, type JobEnd } from './job-end';
 import { batchStatuses, progressLine, stallLines, usd } from './format';
 
 export interface FollowOptions {
@@ -11,11 +11,7 @@ export interface FollowOptions {
   intervalMs?: number;
 }
 
-export async function followJob(
-  jobs: BatchJobClient,
-  workflowId: string,
-  options: FollowOptions,
-): Promise<BatchJobResult> {
+export async function followJob(jobs: BatchJobClient, workflowId: string, options: FollowOptions): Promise<JobEnd> {
   const handle = jobs.handle(workflowId);
   const started = Date.now();
   const bar = options.plain
@@ -66,12 +62,13 @@ export async function followJob(
       .catch(() => undefined);
   }, options.intervalMs ?? 500);
   try {
-    const result = await handle.result();
-    show(await handle.query<JobProgress>('progress'));
-    return result;
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) throw new Error(err.cause?.message ?? err.message);
-    throw err;
+    const end = await jobEndOf(jobs, workflowId, handle.result());
+    // The last figures, once: a job that failed early may have none worth a query.
+    if ('result' in end) {
+      const last = await handle.query<JobProgress>('progress').catch(() => undefined);
+      if (last) show(last);
+    }
+    return end;
   } finally {
     clearInterval(poll);
     bar?.stop();

@@ -3,13 +3,14 @@ import type { JobProgress, JobStall, JobSummary } from '../shared/job';
 export const usd = (n: number): string => `$${n.toFixed(n !== 0 && Math.abs(n) < 1 ? 4 : 2)}`;
 
 /** The final summary as a small table for people. */
-export function summaryTable(summary: JobSummary, resultsPath: string): string {
+export function summaryTable(summary: JobSummary, resultsPath: string, outcome?: string): string {
   const o = summary.outcomes;
   const errors = Object.entries(o.erroredByType)
     .map(([type, n]) => `${type} ${n}`)
     .join(', ');
   const rows: [string, string][] = [
     ['job', `${summary.name} (${summary.workflowId})`],
+    ...(outcome ? [['outcome', outcome] as [string, string]] : []),
     ['requests', String(summary.totalRequests)],
     ['succeeded', String(o.succeeded)],
     ['errored', `${o.errored}${errors ? ` (${errors})` : ''}`],

@@ -1,12 +1,14 @@
 // The options shared by `run` and `start`, and starting a job from them.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { workflowIdFor, type BatchJobClient } from '../client';
-import type { BatchJobInput, BatchJobResult, RequestDefaults } from '../shared/job';
+import type { BatchJobInput, RequestDefaults } from '../shared/job';
 import { JobInputError, resolveJobOptions } from '../shared/options';
 import { validateFile } from './check-requests';
 import { UserError, type CliContext } from './context';
-import { summaryTable } from './format';
+import { checkJobFlags } from './flags';
+import { missingSearchAttributes, runningJob, workflowPollers } from './server-checks';
 
 export interface JobFlags {
   output?: string;
@@ -62,13 +64,27 @@ export function inputOf(file: string, flags: JobFlags): BatchJobInput & { reques
   };
 }
 
+/**
+ * A job's workflow id: --id as given; otherwise its name (or the file's) and the start time, so the same nightly job
+ * gets a new id every night (a completed job's id cannot be used again).
+ */
+export function workflowIdOf(flags: JobFlags, requests: string, now = new Date()): string {
+  if (flags.id) return flags.id;
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return workflowIdFor(`${flags.name ?? requests.split('/').pop()}-${stamp}`);
+}
+
 export async function startJob(
   ctx: CliContext,
   file: string,
   flags: JobFlags,
 ): Promise<{ jobs: BatchJobClient; workflowId: string }> {
+  checkJobFlags(flags);
   const input = inputOf(file, flags);
-  const workflowId = flags.id ?? workflowIdFor(flags.name ?? `${input.requests.split('/').pop()}-${Date.now()}`);
+  const workflowId = workflowIdOf(flags, input.requests);
   try {
     // The workflow's own check of its input, so a bad option is reported here rather than as a failed job.
     resolveJobOptions(input, workflowId);
@@ -77,10 +93,34 @@ export async function startJob(
   }
   await validateFile(input.requests, input.defaults);
   const jobs = await ctx.connect();
-  await jobs.startBatchJob(input, { workflowId, searchAttributes: process.env.CLAUDE_BATCH_SEARCH_ATTRIBUTES !== '0' });
+  const { address, namespace } = ctx.server();
+  const running = await runningJob(jobs, workflowId);
+  let searchAttributes = process.env.CLAUDE_BATCH_SEARCH_ATTRIBUTES !== '0';
+  if (searchAttributes) {
+    const missing = await missingSearchAttributes(jobs).catch(() => []);
+    if (missing.length > 0) {
+      searchAttributes = false;
+      console.error(
+        `claude-batch: note: namespace ${namespace} on ${address} has no ${missing.join(', ')} search attributes, so the job starts without them (\`list\` shows less); register them as the README says (\`claude-batch dev\` does), or set CLAUDE_BATCH_SEARCH_ATTRIBUTES=0 to stop this note`,
+      );
+    }
+  }
+  await jobs.startBatchJob(input, { workflowId, searchAttributes }).catch((err: unknown) => {
+    throw err instanceof WorkflowExecutionAlreadyStartedError
+      ? new UserError(
+          `job ${workflowId} has already run to its end, and a completed job's id cannot be used again: give another --id, or use --name for an id of its own each run (\`claude-batch results ${workflowId}\` gives its results)`,
+        )
+      : err;
+  });
+  if (running) {
+    console.error(
+      `claude-batch: ${workflowId} was already running (started ${running.startTime.toISOString()}, run ${running.runId}): attached to that job, no new one started; give another --id (or --name) for a new job`,
+    );
+  }
+  if ((await workflowPollers(jobs, jobs.taskQueue).catch(() => 1)) === 0) {
+    console.error(
+      `claude-batch: warning: no worker polls task queue ${jobs.taskQueue} on ${address} (namespace ${namespace}), so the job waits until one does: start one with \`claude-batch worker --address ${address}\` (it needs ANTHROPIC_API_KEY), or run \`claude-batch dev\` for a local stack`,
+    );
+  }
   return { jobs, workflowId };
-}
-
-export function printResult(ctx: CliContext, result: BatchJobResult, workflowId: string): void {
-  ctx.print(`\n${summaryTable(result.summary, result.resultsPath)}\n  web ui     ${ctx.jobLink(workflowId)}`, result);
 }

@@ -7,7 +7,8 @@ import { startDevStack, type DevStack } from '../dev-stack';
 export interface DevFlags {
   dataDir: string;
   port: string;
-  uiPort: string;
+  /** Default: the Temporal port plus 1000, where the Temporal CLI puts it (and where the other commands look). */
+  uiPort?: string;
   emulatorPort: string;
 }
 
@@ -20,7 +21,7 @@ function devOptions(cmd: Command): Command {
   return cmd
     .option('--data-dir <folder>', 'where the dev server and emulator keep their state', '.data')
     .addOption(new Option('--port <n>', 'Temporal gRPC port').default('7233'))
-    .addOption(new Option('--ui-port <n>', 'Web UI port').default('8233'))
+    .addOption(new Option('--ui-port <n>', 'Web UI port (default: the Temporal port plus 1000, so 8233)'))
     .addOption(new Option('--emulator-port <n>', 'emulator port').default('4010'));
 }
 
@@ -28,7 +29,7 @@ async function devStack(flags: DevFlags): Promise<DevStack> {
   const stack = await startDevStack({
     dataDir: flags.dataDir,
     port: Number(flags.port),
-    uiPort: Number(flags.uiPort),
+    uiPort: flags.uiPort !== undefined ? Number(flags.uiPort) : Number(flags.port) + 1000,
     emulatorPort: Number(flags.emulatorPort),
   });
   process.env.TEMPORAL_ADDRESS = stack.address;
@@ -44,6 +45,12 @@ export async function dev(flags: DevFlags): Promise<void> {
       `Web UI     ${stack.webUi}`,
       `API        ${stack.apiUrl}${stack.usingEmulator ? ' (emulator: ANTHROPIC_BASE_URL=' + stack.apiUrl + ')' : ''}`,
       `worker     task queue claude-batch`,
+      '',
+      'For the other commands, in another terminal:',
+      `  export TEMPORAL_ADDRESS=${stack.address}`,
+      `  export TEMPORAL_NAMESPACE=default`,
+      `  export TEMPORAL_UI_URL=${stack.webUi}`,
+      '',
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
@@ -57,7 +64,7 @@ export async function dev(flags: DevFlags): Promise<void> {
 export async function demo(ctx: CliContext, flags: DemoFlags): Promise<void> {
   const stack = await devStack(flags);
   try {
-    await runDemo(stack, { requests: flags.requests, keepUi: Boolean(flags.keepUi), json: ctx.json() });
+    await runDemo(stack, ctx, { requests: flags.requests, keepUi: Boolean(flags.keepUi) });
   } finally {
     await stack.shutdown();
   }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { anthropicFromEnv } from '../../worker';
 import { catalogueFor } from '../check-requests';
 import { UserError, type CliContext } from '../context';
+import { wholeNumber } from '../flags';
 import { estimateCost, unpricedWarning } from '../estimate';
 import { usd } from '../format';
 
@@ -19,7 +20,7 @@ export async function estimate(ctx: CliContext, file: string, flags: EstimateFla
     file,
     {
       ...(flags.model ? { model: flags.model } : {}),
-      ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+      ...(flags.maxTokens ? { max_tokens: wholeNumber('--max-tokens', flags.maxTokens, 1) } : {}),
     },
     flags.countTokens ? anthropicFromEnv() : undefined,
     { catalogue },

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context';
 import { followJob } from '../follow';
-import { jobOptions, printResult, startJob, type JobFlags } from '../start-job';
+import { reportEnd } from '../report-end';
+import { jobOptions, startJob, type JobFlags } from '../start-job';
 
 export interface RunFlags extends JobFlags {
   cancelOnInterrupt?: boolean;
@@ -20,7 +21,7 @@ export async function run(ctx: CliContext, file: string, flags: RunFlags): Promi
     console.error(`\ndetached; the job goes on. Re-attach with: claude-batch watch ${workflowId}`);
     process.exit(130);
   });
-  printResult(ctx, await followJob(jobs, workflowId, { plain: ctx.json() || !process.stderr.isTTY }), workflowId);
+  reportEnd(ctx, await followJob(jobs, workflowId, { plain: ctx.json() || !process.stderr.isTTY }), workflowId);
 }
 
 export function runCommand(ctx: CliContext): Command {

@@ -1,7 +1,9 @@
 // `claude-batch validate`: check a requests file offline, with line numbers.
 import { Command } from 'commander';
-import { catalogueFor, validateFile } from '../check-requests';
+import { catalogueFor, RequestsProblemsError, validateFile } from '../check-requests';
+import { CliError, EXIT } from '../exit-codes';
 import type { CliContext } from '../context';
+import { wholeNumber } from '../flags';
 
 export interface ValidateFlags {
   model?: string;
@@ -14,11 +16,17 @@ export async function validate(ctx: CliContext, file: string, flags: ValidateFla
     file,
     {
       ...(flags.model ? { model: flags.model } : {}),
-      ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
+      ...(flags.maxTokens ? { max_tokens: wholeNumber('--max-tokens', flags.maxTokens, 1) } : {}),
     },
     { catalogue: catalogueFor(flags.models), unknownModels: 'problem' },
-  );
-  ctx.print(`${file}: ${n} valid requests`, { file, requests: n, problems: [] });
+  ).catch((err: unknown) => {
+    if (!(err instanceof RequestsProblemsError) || !ctx.json()) throw err;
+    // The same document as a clean file's, with its problems: a program reads one shape either way.
+    const { requests, problems, problemCount } = err.report;
+    ctx.print('', { file, requests, problems, problemCount });
+    throw new CliError(err.message, EXIT.badInput, true);
+  });
+  ctx.print(`${file}: ${n} valid requests`, { file, requests: n, problems: [], problemCount: 0 });
 }
 
 export function validateCommand(ctx: CliContext): Command {

@@ -1,17 +1,17 @@
-// `claude-batch watch`: follow a running job until it ends.
+// `claude-batch watch`: follow a job until it ends, then tell how it ended.
 import { Command } from 'commander';
 import type { CliContext } from '../context';
 import { followJob } from '../follow';
-import { printResult } from '../start-job';
+import { reportEnd } from '../report-end';
 
 export async function watch(ctx: CliContext, workflowId: string): Promise<void> {
   const jobs = await ctx.connect();
-  printResult(ctx, await followJob(jobs, workflowId, { plain: ctx.json() || !process.stderr.isTTY }), workflowId);
+  reportEnd(ctx, await followJob(jobs, workflowId, { plain: ctx.json() || !process.stderr.isTTY }), workflowId);
 }
 
 export function watchCommand(ctx: CliContext): Command {
   return new Command('watch')
     .argument('<workflowId>')
-    .description('follow a running job until it ends')
+    .description('follow a job until it ends, then print its summary and how it ended')
     .action((id: string) => watch(ctx, id));
 }

@@ -2,17 +2,14 @@
 import { Command } from 'commander';
 import { runWorkerFromEnv } from '../../worker';
 
+/** `--address` and `--namespace` are the global flags every command takes: already in the environment here. */
 export interface WorkerFlags {
-  address?: string;
-  namespace?: string;
   taskQueue: string;
   deployment?: string;
   buildId?: string;
 }
 
 export async function worker(flags: WorkerFlags): Promise<void> {
-  if (flags.address) process.env.TEMPORAL_ADDRESS = flags.address;
-  if (flags.namespace) process.env.TEMPORAL_NAMESPACE = flags.namespace;
   process.env.CLAUDE_BATCH_TASK_QUEUE = flags.taskQueue;
   if (flags.deployment) process.env.CLAUDE_BATCH_DEPLOYMENT = flags.deployment;
   if (flags.buildId) process.env.CLAUDE_BATCH_BUILD_ID = flags.buildId;
@@ -24,8 +21,6 @@ export function workerCommand(): Command {
     .description(
       'run a worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)',
     )
-    .option('--address <host:port>', 'Temporal frontend')
-    .option('--namespace <ns>', 'Temporal namespace')
     .option('--task-queue <queue>', 'task queue', 'claude-batch')
     .option(
       '--deployment <name>',
