@@ -8,6 +8,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Connection, Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { temporalCliPath } from '../dev/temporal-servers';
+import { startObjectStore, type ObjectStore } from '../dev/object-store';
+import { S3Storage } from '../storage/s3-storage';
+import { StorageRouter } from '../storage/router';
 import { startEmulator, type Emulator } from '../emulator';
 import { anthropicFromEnv, createBatchWorker } from '../worker';
 import { JOB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
@@ -20,6 +23,10 @@ export interface DevStackOptions {
   emulatorPort: number;
   /** Emulator processing rate (requests per second). */
   emulatorRate?: number;
+  /** `s3`: also an S3-compatible store (versitygw) with a bucket, which the stack's worker reads and writes. */
+  storage?: 'local' | 's3';
+  /** The object store's port (with `storage: 's3'`; 0: any free port). */
+  s3Port?: number;
 }
 
 export interface DevStack {
@@ -29,12 +36,17 @@ export interface DevStack {
   usingEmulator: boolean;
   /** The emulator, when the stack runs one. */
   emulator?: Emulator;
+  /** The object store, with `storage: 's3'`: jobs may name `s3://<bucket>/…` for requests, output and work. */
+  objectStore?: ObjectStore;
   client: Client;
   worker: Worker;
   /** Runs until the worker stops (shutdown() or a signal). */
   workerRun: Promise<void>;
   shutdown(): Promise<void>;
 }
+
+/** The bucket `claude-batch dev --storage s3` makes ready. */
+export const DEV_BUCKET = 'claude-batch';
 
 /** Where the dev server, its Web UI and the emulator listen. */
 const DEV_HOST = '127.0.0.1';
@@ -44,6 +56,7 @@ const DEV_PORTS = [
   { option: 'port', what: 'Temporal server', flag: '--port' },
   { option: 'uiPort', what: 'Web UI', flag: '--ui-port' },
   { option: 'emulatorPort', what: 'emulator', flag: '--emulator-port' },
+  { option: 's3Port', what: 'object store', flag: '--s3-port' },
 ] as const;
 
 /** "a", "a and b", "a, b and c". */
@@ -84,7 +97,8 @@ function listenError(port: number): Promise<string | undefined> {
 async function assertPortsFree(options: DevStackOptions, withEmulator: boolean): Promise<void> {
   const busy: PortInUseError['busy'] = [];
   for (const { option, what, flag } of DEV_PORTS) {
-    const port = options[option];
+    if (option === 's3Port' && options.storage !== 's3') continue;
+    const port = options[option] ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new Error(`${flag} needs a port number (0 to 65535)`);
     if (port === 0 || (option === 'emulatorPort' && !withEmulator)) continue;
@@ -174,6 +188,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const client = new Client({ connection });
 
   let emulator: Emulator | undefined;
+  let objectStore: ObjectStore | undefined;
   let anthropic: Anthropic;
   let nativeConnection: NativeConnection | undefined;
   let worker: Worker;
@@ -189,13 +204,27 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     } else {
       anthropic = anthropicFromEnv();
     }
+    if (options.storage === 's3') {
+      objectStore = await startObjectStore({
+        dataDir: join(dataDir, 's3'),
+        bucket: DEV_BUCKET,
+        ...(options.s3Port ? { port: options.s3Port } : {}),
+      });
+    }
+    const store = objectStore;
     nativeConnection = await NativeConnection.connect({ address });
-    worker = await createBatchWorker({ connection: nativeConnection, taskQueue: DEFAULT_TASK_QUEUE, anthropic });
+    worker = await createBatchWorker({
+      connection: nativeConnection,
+      taskQueue: DEFAULT_TASK_QUEUE,
+      anthropic,
+      ...(store ? { storage: new StorageRouter(undefined, () => new S3Storage(store.client())) } : {}),
+    });
   } catch (err) {
     // Half a stack is no stack: stop what started (an orphaned dev server would hold the ports).
     await nativeConnection?.close().catch(() => undefined);
     await connection.close().catch(() => undefined);
     await emulator?.close().catch(() => undefined);
+    await objectStore?.stop().catch(() => undefined);
     await stopServer();
     throw err;
   }
@@ -208,6 +237,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     apiUrl: emulator?.url ?? anthropic.baseURL,
     usingEmulator: emulator !== undefined,
     ...(emulator ? { emulator } : {}),
+    ...(objectStore ? { objectStore } : {}),
     client,
     worker,
     workerRun,
@@ -219,6 +249,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       await connected.close();
       await connection.close();
       await emulator?.close();
+      await objectStore?.stop();
       await stopServer();
     },
   };

@@ -10,6 +10,8 @@ export interface DevFlags {
   /** Default: the Temporal port plus 1000, where the Temporal CLI puts it (and where the other commands look). */
   uiPort?: string;
   emulatorPort: string;
+  storage: 'local' | 's3';
+  s3Port: string;
 }
 
 export interface DemoFlags extends DevFlags {
@@ -22,7 +24,13 @@ function devOptions(cmd: Command): Command {
     .option('--data-dir <folder>', 'where the dev server and emulator keep their state', '.data')
     .addOption(new Option('--port <n>', 'Temporal gRPC port').default('7233'))
     .addOption(new Option('--ui-port <n>', 'Web UI port (default: the Temporal port plus 1000, so 8233)'))
-    .addOption(new Option('--emulator-port <n>', 'emulator port').default('4010'));
+    .addOption(new Option('--emulator-port <n>', 'emulator port').default('4010'))
+    .addOption(
+      new Option('--storage <kind>', 'where jobs may keep data: local files, or also an S3 store (versitygw)')
+        .choices(['local', 's3'])
+        .default('local'),
+    )
+    .addOption(new Option('--s3-port <n>', 'object store port (with --storage s3)').default('7070'));
 }
 
 async function devStack(flags: DevFlags): Promise<DevStack> {
@@ -31,6 +39,8 @@ async function devStack(flags: DevFlags): Promise<DevStack> {
     port: Number(flags.port),
     uiPort: flags.uiPort !== undefined ? Number(flags.uiPort) : Number(flags.port) + 1000,
     emulatorPort: Number(flags.emulatorPort),
+    storage: flags.storage,
+    s3Port: Number(flags.s3Port),
   });
   process.env.TEMPORAL_ADDRESS = stack.address;
   process.env.TEMPORAL_UI_URL = stack.webUi;
@@ -44,6 +54,15 @@ export async function dev(flags: DevFlags): Promise<void> {
       `Temporal   ${stack.address}`,
       `Web UI     ${stack.webUi}`,
       `API        ${stack.apiUrl}${stack.usingEmulator ? ' (emulator: ANTHROPIC_BASE_URL=' + stack.apiUrl + ')' : ''}`,
+      ...(stack.objectStore
+        ? [
+            `S3         ${stack.objectStore.endpoint} bucket ${stack.objectStore.bucket}: jobs may use ` +
+              `s3://${stack.objectStore.bucket}/…; other clients: ` +
+              Object.entries(stack.objectStore.env)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' '),
+          ]
+        : []),
       `worker     task queue claude-batch`,
       '',
       'For the other commands, in another terminal:',
