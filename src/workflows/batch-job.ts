@@ -517,9 +517,11 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
       // Given documents, the job writes its requests file first; from there on it is a job like any other.
       if (options.source && patched('build-requests-from-documents')) {
         phase = 'building';
+        phaseChanged();
         const { requests, output, defaults, source } = options;
         build = await buildRequests({ jobKey, source, defaults, requests, output }).catch(asJobFailure);
         phase = 'validating';
+        phaseChanged();
       }
       const prepared = await validateAndSplit({
         jobKey,
