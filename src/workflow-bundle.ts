@@ -143,6 +143,7 @@ async function checkPrebuilt(
  * dist/workflow-bundle.js) when it is current, else the code bundled now, with a warning when a stale one was found.
  * With `requirePrebuilt` (default: when CLAUDE_BATCH_WORKFLOW_BUNDLE names one) a missing or stale bundle throws
  * instead: whoever named a bundle meant that code, and must not get other code or a slow start silently.
+ * CLAUDE_BATCH_WORKFLOW_BUNDLE=off always bundles at start.
  */
 export async function loadWorkflowBundle(
   options: {
@@ -153,9 +154,14 @@ export async function loadWorkflowBundle(
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<LoadedWorkflowBundle> {
-  const named = (options.env ?? process.env).CLAUDE_BATCH_WORKFLOW_BUNDLE;
-  const bundlePath = resolve(options.bundlePath ?? named ?? defaultBundlePath);
+  const setting = (options.env ?? process.env).CLAUDE_BATCH_WORKFLOW_BUNDLE;
   const workflowsPath = options.workflowsPath ?? defaultWorkflowsPath;
+  if (setting === 'off' && !options.bundlePath) {
+    const { bundle, sources } = await bundleWithSources(workflowsPath, options.logger);
+    return { bundle, origin: 'bundled-at-start', sourceHash: await hashWorkflowSources(sources), reason: 'turned off' };
+  }
+  const named = setting || undefined;
+  const bundlePath = resolve(options.bundlePath ?? named ?? defaultBundlePath);
   const checked = await checkPrebuilt(bundlePath, workflowsPath);
   if ('manifest' in checked) {
     return {
