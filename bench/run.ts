@@ -15,6 +15,7 @@ import { LocalStorage, writeChunk } from '../src/storage/local-storage';
 import { batchJob } from '../src/workflows';
 import { jobEnv, request } from '../test/support/job-env';
 import { cachePrimingFigures, printCachePriming } from './cache-priming';
+import { idleWorkerFigures, printIdleWorker } from './idle-worker';
 import { startTimeSkippingServer } from '../test/support/temporal';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
 
     // One job's worth of requests sharing a cached prefix, on the emulator, with and without cache priming.
     printCachePriming(await cachePrimingFigures());
+
+    printIdleWorker(await idleWorkerFigures());
 
     // A job whose batch runs the whole 24 h window (ends expired), on the time-skipping server.
     const env = await startTimeSkippingServer();
