@@ -1,5 +1,7 @@
 // The checks the CLI makes on a requests file before anything starts (the workflow's own, with line numbers).
 import { createReadStream } from 'node:fs';
+import { StorageRouter } from '../storage/router';
+import { isS3Uri, StorageError } from '../storage/storage';
 import { describeProblems, scanRequests, type ScanReport } from '../requests/scan-requests';
 import { loadCatalogue } from '../models/load-catalogue';
 import type { ModelCatalogue } from '../models/catalogue';
@@ -25,11 +27,14 @@ export async function validateFile(
   defaults: RequestDefaults = {},
   models: { catalogue?: ModelCatalogue; unknownModels?: 'problem' | 'allow' } = {},
 ): Promise<number> {
-  const report = await scanRequests(createReadStream(file), {
+  // An s3:// file is read with this process's AWS settings, as a worker reads it with its own.
+  const input = isS3Uri(file) ? new StorageRouter().read(file) : createReadStream(file);
+  const report = await scanRequests(input, {
     defaults,
     ...(models.catalogue ? { catalogue: models.catalogue } : {}),
     unknownModels: models.unknownModels ?? 'allow',
   }).catch((err: NodeJS.ErrnoException) => {
+    if (err instanceof StorageError) throw new UserError(err.message);
     const reason: Record<string, string> = {
       ENOENT: 'no such file',
       EISDIR: 'is a folder, not a requests file (give the path of a JSONL file)',

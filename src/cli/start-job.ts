@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { workflowIdFor, type BatchJobClient } from '../client';
 import type { BatchJobInput, RequestDefaults } from '../shared/job';
+import { isS3Uri } from '../storage/storage';
 import { JobInputError, resolveJobOptions } from '../shared/options';
 import { validateFile } from './check-requests';
 import { UserError, type CliContext } from './context';
@@ -12,6 +13,7 @@ import { missingSearchAttributes, runningJob, workflowPollers } from './server-c
 
 export interface JobFlags {
   output?: string;
+  work?: string;
   model?: string;
   maxTokens?: string;
   system?: string;
@@ -27,6 +29,7 @@ export interface JobFlags {
 export function jobOptions(cmd: Command): Command {
   return cmd
     .option('-o, --output <folder>', 'where results.jsonl and summary.json go (default: next to the input)')
+    .option('--work <folder>', "the job's work area: chunks and raw outcomes (default: <output>/.work)")
     .option('--model <model>', 'default model for requests that name none')
     .option('--max-tokens <n>', 'default max_tokens for requests that set none')
     .option('--system <text>', 'default system prompt')
@@ -45,9 +48,12 @@ export function inputOf(file: string, flags: JobFlags): BatchJobInput & { reques
     ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
     ...(flags.system ? { system: flags.system } : {}),
   };
+  // A local path is made absolute for the workers; an s3:// URI means the same to every machine.
+  const where = (ref: string) => (isS3Uri(ref) ? ref : resolve(ref));
   return {
-    requests: resolve(file),
-    ...(flags.output ? { output: resolve(flags.output) } : {}),
+    requests: where(file),
+    ...(flags.output ? { output: where(flags.output) } : {}),
+    ...(flags.work ? { work: where(flags.work) } : {}),
     ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
     ...(flags.name ? { name: flags.name } : {}),
     ...(flags.maxRetryRounds ? { maxRetryRounds: Number(flags.maxRetryRounds) } : {}),
