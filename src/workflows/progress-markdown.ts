@@ -34,6 +34,23 @@ function batchLines(p: JobProgress): string[] {
   return [...lines.slice(0, MAX_BATCH_LINES), `- and ${lines.length - MAX_BATCH_LINES} more (the \`progress\` query)`];
 }
 
+/**
+ * The API's error as a sentence: the SDK's message carries the response body as JSON (`404 {"type":"error",...}`),
+ * which the Web UI would show as one long string.
+ */
+function readableError(text: string): string {
+  const body = /^(.*?)(\{.*\})\s*$/s.exec(text);
+  if (!body) return text;
+  try {
+    const parsed = JSON.parse(body[2]!) as { error?: { type?: string; message?: string }; request_id?: string };
+    if (!parsed.error?.message) return text;
+    const id = parsed.request_id ? ` (request ${parsed.request_id})` : '';
+    return `${body[1]!}${parsed.error.type ?? 'error'}: ${parsed.error.message}${id}`;
+  } catch {
+    return text;
+  }
+}
+
 const joinPath = (folder: string, name: string) => `${folder.replace(/\/+$/, '')}/${name}`;
 
 /** The job's progress as the Markdown the Web UI shows under "current details". */
@@ -87,7 +104,7 @@ export function progressMarkdown(p: JobProgress, workflowId = '<workflow id>'): 
         [
           `- ${p.stall.tries} ${p.stall.tries === 1 ? 'try' : 'tries'} so far; send \`checkNow\` to try again at once`,
           `- step: ${p.stall.step}`,
-          `- error: ${p.stall.error}`,
+          `- error: ${readableError(p.stall.error)}`,
           `- what to check: ${p.stall.hint}`,
           '- the job keeps its batches and goes on by itself once the API answers; cancel it to stop',
         ].join('\n'),
@@ -143,12 +160,13 @@ export function progressMarkdown(p: JobProgress, workflowId = '<workflow id>'): 
             ? `- resume: update \`resume\`, or \`claude-batch resume ${workflowId}\``
             : `- pause: update \`pause\`, or \`claude-batch pause ${workflowId}\``,
           ...(p.budget?.hold ? [`- let it go: update \`approve\` or \`setBudget\` (\`claude-batch approve\`)`] : []),
-          `- cancel: Request Cancellation above, or \`claude-batch cancel ${workflowId}\``,
-          '  (live batches are canceled at the API; what finished is kept)',
+          `- cancel: Request Cancellation, or \`claude-batch cancel ${workflowId}\``,
+          '  (its live batches are canceled at the API; what finished is kept)',
         ].join('\n'),
       ];
 
-  return [...head, ...stall, ...failures, ...results, '#### Batches', batchLines(p).join('\n'), ...act]
+  // What needs the operator first; the batch list, which may be long, last (the Web UI's panel scrolls).
+  return [...head, ...stall, ...failures, ...act, ...results, '#### Batches', batchLines(p).join('\n')]
     .filter((s) => s.length > 0)
     .join('\n\n');
 }

@@ -99,6 +99,25 @@ describe('the Web UI current details', () => {
     assert.match(md, /jq -c 'select\(\.outcome != "succeeded"\)' \/data\/out\/results\.jsonl/);
   });
 
+  it('shows a stalled job’s API error as a sentence, not the response body', () => {
+    const md = progressMarkdown(
+      progress({
+        phase: 'stalled',
+        stall: {
+          step: 'check batches',
+          error:
+            'retrieve batch: 404 {"type":"error","error":{"type":"not_found_error","message":"batch not found"},"request_id":"req_1"}',
+          hint: 'the API does not know this batch',
+          since: '2026-11-26T06:01:51.000Z',
+          tries: 2,
+        },
+      }),
+      'wf-1',
+    );
+    assert.match(md, /#### Stalled since 2026-11-26 06:01:51 UTC/);
+    assert.match(md, /- error: retrieve batch: 404 not_found_error: batch not found \(request req_1\)$/m);
+  });
+
   it('keeps a job of many batches within the Web UI’s details limit', () => {
     const chunks = Array.from({ length: 500 }, (_, index) => ({
       round: 1,
