@@ -85,7 +85,9 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
               if (!(seq >= 0 && seq < n) || offsetOf[seq]! >= 0) continue;
               const bucket = Math.floor(seq / perBucket);
               offsetOf[seq] = spill.bytesIn(bucket);
-              lengthOf[seq] = await spill.append(bucket, line);
+              const appended = spill.append(bucket, line);
+              lengthOf[seq] = appended.length;
+              if (appended.wait) await appended.wait;
             }
             ctx.heartbeat({ indexed: f + 1 });
           }
@@ -179,34 +181,51 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
 
 /** The report's scratch files, one per range of input positions, opened as lines arrive for them. */
 class Spill {
-  private readonly files = new Map<number, { sink: WriteStream; bytes: number }>();
+  private readonly files = new Map<number, { sink: WriteStream; bytes: number; pending: string[]; chars: number }>();
 
-  constructor(private readonly pathOf: (bucket: number) => string) {}
+  constructor(
+    private readonly pathOf: (bucket: number) => string,
+    /** Lines gathered per file before one write: at most this times the number of files in memory. */
+    private readonly flushAtChars = 64 * 1024,
+  ) {}
 
   bytesIn(bucket: number): number {
     return this.files.get(bucket)?.bytes ?? 0;
   }
 
-  /** Appends the line (and a newline) and says how many bytes the line takes. */
-  async append(bucket: number, line: string): Promise<number> {
+  /**
+   * Appends the line (and a newline) and says how many bytes the line takes; `wait`, when set, is a write under way
+   * that the caller awaits before the next append (a promise per line would cost more than the write).
+   */
+  append(bucket: number, line: string): { length: number; wait?: Promise<void> } {
     let file = this.files.get(bucket);
     if (!file) {
-      const sink = createWriteStream(this.pathOf(bucket), { highWaterMark: 64 * 1024 });
+      const sink = createWriteStream(this.pathOf(bucket), { highWaterMark: 256 * 1024 });
       sink.on('error', () => undefined);
-      file = { sink, bytes: 0 };
+      file = { sink, bytes: 0, pending: [], chars: 0 };
       this.files.set(bucket, file);
     }
     const length = Buffer.byteLength(line);
     file.bytes += length + 1;
-    await writeChunk(file.sink, line + '\n');
-    return length;
+    file.pending.push(line, '\n');
+    file.chars += line.length + 1;
+    if (file.chars < this.flushAtChars) return { length };
+    return { length, wait: this.flush(file) };
+  }
+
+  private flush(file: { sink: WriteStream; pending: string[]; chars: number }): Promise<void> {
+    const text = file.pending.join('');
+    file.pending = [];
+    file.chars = 0;
+    return writeChunk(file.sink, text);
   }
 
   async close(): Promise<void> {
     await Promise.all(
-      [...this.files.values()].map(async ({ sink }) => {
-        sink.end();
-        await finished(sink);
+      [...this.files.values()].map(async (file) => {
+        if (file.pending.length > 0) await this.flush(file);
+        file.sink.end();
+        await finished(file.sink);
       }),
     );
     this.files.clear();
