@@ -48,6 +48,16 @@ describe('the prebuilt workflow bundle', () => {
     assert.equal(await run(loaded.bundle), 'first edition');
   });
 
+  it("keeps its source map's lines but not the sources' text, which an idle worker would hold in memory", async () => {
+    const { bundle } = await loadWorkflowBundle({ workflowsPath, bundlePath, logger });
+    const map = JSON.parse(
+      Buffer.from(bundle.code.slice(bundle.code.lastIndexOf('base64,') + 7), 'base64').toString('utf8'),
+    ) as { sources: string[]; mappings: string; sourcesContent?: string[] };
+    assert.ok(map.sources.some((source) => source.endsWith('workflows.ts')));
+    assert.ok(map.mappings.length > 0);
+    assert.equal(map.sourcesContent, undefined);
+  });
+
   it('is refused when named explicitly and its sources changed since it was built', async () => {
     await writeFile(workflowsPath, workflowSource('second edition'));
     await assert.rejects(
