@@ -82,7 +82,7 @@ describe('workers on many machines', () => {
     job = await jobEnv(env, {
       followTemporalTime: false,
       // A slow results stream, so a collect is under way long enough to kill its worker in the middle of it.
-      emulator: { scenario: { processingMs: 500, resultsDelayMsPerLine: 150 } },
+      emulator: { scenario: { processingMs: 500, resultsDelayMsPerLine: 300 } },
     });
     // Two requests fail once as overloaded: a retry round.
     for (const i of [3, 17]) {
