@@ -10,6 +10,10 @@ import { JOB_SEARCH_ATTRIBUTES, jobPhaseKey, jobRequestsKey } from '../../src/sh
 import { startDevServer } from '../support/temporal';
 import { jobEnv, request, type JobEnv } from '../support/job-env';
 import { eventually } from '../support/eventually';
+import { recordHistory } from '../support/histories';
+
+/** The replay fixture of a job that keeps search attributes (only the dev server records one). */
+const RECORDED_AS = 'search-attributes-on-change';
 
 interface WorkflowMetadata {
   definition: {
@@ -85,6 +89,7 @@ describe('a job as the Web UI sees it', () => {
       await h.result();
       return h;
     });
+    await recordHistory(RECORDED_AS, handle);
     const history = await handle.fetchHistory();
     const checks = (history.events ?? []).filter((e) => e.timerFiredEventAttributes).length;
     assert.ok(checks >= 3, `the job checked its batch ${checks} times`);
