@@ -31,9 +31,10 @@ export function parseS3Uri(ref: string): { bucket: string; key: string } {
  */
 export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined);
   const config: S3ClientConfig = {
-    // A region is required even by stores that ignore it.
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // Unset, the SDK reads the profile's region; a self-hosted store needs one even when it ignores it.
+    ...(region ? { region } : {}),
     // A store that never answers a connect fails the call instead of holding the activity until its timeout.
     requestHandler: { connectionTimeout: 10_000 },
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
@@ -259,6 +260,9 @@ export class S3Storage implements JobStorage {
       );
       if (!bucketThere) return this.noSuchBucket(ref, bucket, where);
       return new StorageError(ref, 'NoSuchKey', 'no such object (check the key)', err);
+    }
+    if (/Region is missing/i.test(e.message)) {
+      return new StorageError(ref, 'NoRegion', 'no AWS region set for the worker (set AWS_REGION)', err);
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message)) {
       return new StorageError(
