@@ -8,10 +8,11 @@ import { isS3Uri } from '../storage/storage';
 import { JobInputError, resolveJobOptions } from '../shared/options';
 import { validateFile } from './check-requests';
 import { UserError, type CliContext } from './context';
+import { collect, DOCUMENT_DEFAULTS, sourceOf, type DocumentFlags } from './document-source';
 import { checkJobFlags } from './flags';
 import { missingSearchAttributes, runningJob, workflowPollers } from './server-checks';
 
-export interface JobFlags {
+export interface JobFlags extends DocumentFlags {
   output?: string;
   work?: string;
   model?: string;
@@ -39,19 +40,31 @@ export function jobOptions(cmd: Command): Command {
     .option('--chunk-size <n>', 'requests per batch (at most 100000)')
     .option('--poll-interval <duration>', 'first wait between checks of a batch, e.g. 30s (default 1 minute)')
     .option('--max-poll-interval <duration>', 'longest wait between checks (default 10 minutes)')
-    .option('--budget <usd>', 'the most the job may spend at batch prices; over it, it waits for `approve`');
+    .option('--budget <usd>', 'the most the job may spend at batch prices; over it, it waits for `approve`')
+    .option(
+      '-t, --template <prompt.txt>',
+      'given a folder (or s3:// prefix) of documents instead of a requests file: the prompt, with {{document}}',
+    )
+    .option('--include <glob>', 'with --template: only documents matching it (repeatable)', collect)
+    .option('--exclude <glob>', 'with --template: leave out documents matching it (repeatable)', collect);
 }
 
-export function inputOf(file: string, flags: JobFlags): BatchJobInput & { requests: string } {
+/** The job's input: a requests file, or with --template a folder of documents (built as `claude-batch build` does). */
+export function inputOf(file: string, flags: JobFlags): BatchJobInput {
+  const { template } = flags;
   const defaults: RequestDefaults = {
+    ...(template ? DOCUMENT_DEFAULTS : {}),
     ...(flags.model ? { model: flags.model } : {}),
     ...(flags.maxTokens ? { max_tokens: Number(flags.maxTokens) } : {}),
     ...(flags.system ? { system: flags.system } : {}),
   };
+  if (!template && (flags.include || flags.exclude)) {
+    throw new UserError('--include and --exclude choose documents: give --template and a folder of documents');
+  }
   // A local path is made absolute for the workers; an s3:// URI means the same to every machine.
   const where = (ref: string) => (isS3Uri(ref) ? ref : resolve(ref));
   return {
-    requests: where(file),
+    ...(template ? { source: sourceOf(file, { ...flags, template }) } : { requests: where(file) }),
     ...(flags.output ? { output: where(flags.output) } : {}),
     ...(flags.work ? { work: where(flags.work) } : {}),
     ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
@@ -90,14 +103,15 @@ export async function startJob(
 ): Promise<{ jobs: BatchJobClient; workflowId: string }> {
   checkJobFlags(flags);
   const input = inputOf(file, flags);
-  const workflowId = workflowIdOf(flags, input.requests);
+  const workflowId = workflowIdOf(flags, input.requests ?? input.source!.documents);
   try {
     // The workflow's own check of its input, so a bad option is reported here rather than as a failed job.
     resolveJobOptions(input, workflowId);
   } catch (err) {
     throw err instanceof JobInputError ? new UserError(err.message) : err;
   }
-  await validateFile(input.requests, input.defaults);
+  // A folder of documents is the workers' to read (perhaps on their machines only); the job checks it before any batch.
+  if (input.requests) await validateFile(input.requests, input.defaults);
   const jobs = await ctx.connect();
   const { address, namespace } = ctx.server();
   const running = await runningJob(jobs, workflowId);

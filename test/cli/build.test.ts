@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { inputOf } from '../../src/cli/start-job';
 import { claudeBatch } from '../support/cli';
 
 async function workspace() {
@@ -65,6 +66,32 @@ describe('claude-batch build', () => {
     const result = await claudeBatch(['build', w.docs, '-t', missing, '-o', join(w.dir, 'r.jsonl')]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, new RegExp(`template ${missing}: no such file`));
+  });
+
+  it('run and start take a folder of documents with --template, as the job input source', () => {
+    const input = inputOf('docs/', {
+      template: 'prompt.txt',
+      include: ['*.md'],
+      exclude: ['old/**'],
+      maxTokens: '200',
+    });
+    assert.deepEqual(input, {
+      source: {
+        documents: resolve('docs'),
+        template: resolve('prompt.txt'),
+        include: ['*.md'],
+        exclude: ['old/**'],
+      },
+      defaults: { model: 'claude-sonnet-4-5', max_tokens: 200 },
+    });
+  });
+
+  it('start refuses a folder of documents with an output inside it, before connecting to Temporal', async () => {
+    const w = await workspace();
+    const args = ['start', w.docs, '--template', w.prompt, '--output', join(w.docs, 'results')];
+    const result = await claudeBatch(args, { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /output .*\/docs\/results lies inside source.documents .*\/docs/);
   });
 
   it('refuses to write the requests inside the documents folder', async () => {

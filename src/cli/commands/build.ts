@@ -1,12 +1,12 @@
 // `claude-batch build`: documents plus a prompt template → a requests JSONL and its manifest, offline. The same code as
 // a job's build step, so the preview is what a job given the same source would send.
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { BuildReport } from '../../shared/job';
 import { buildRequestsFromDocuments, DocumentSourceError } from '../../sources/build-requests';
-import { isS3Uri, StorageRouter } from '../../storage/router';
+import { StorageRouter } from '../../storage/router';
 import type { JobStorage } from '../../storage/storage';
 import { UserError, type CliContext } from '../context';
+import { collect, DOCUMENT_DEFAULTS, refOf, sourceOf } from '../document-source';
 
 export interface BuildFlags {
   template: string;
@@ -18,9 +18,6 @@ export interface BuildFlags {
   maxTokens: number;
   system?: string;
 }
-
-/** A path as the user means it from where they stand; `s3://` references as they are. */
-const refOf = (path: string) => (isS3Uri(path) ? path : resolve(path)).replace(/(.)\/+$/, '$1');
 
 /** `requests.jsonl` → `requests.manifest.jsonl`. */
 const manifestBeside = (output: string) => output.replace(/(\.jsonl)?$/, '.manifest.jsonl');
@@ -44,7 +41,7 @@ export async function build(
   let report: BuildReport;
   try {
     report = await buildRequestsFromDocuments(storage, {
-      source: { documents: folder, template: refOf(flags.template), include: flags.include, exclude: flags.exclude },
+      source: sourceOf(documents, flags),
       defaults: { model: flags.model, max_tokens: flags.maxTokens, ...(flags.system ? { system: flags.system } : {}) },
       requests,
       manifest,
@@ -64,8 +61,6 @@ export async function build(
   return report;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`a whole number of at least 1, not ${value}`);
@@ -84,8 +79,8 @@ export function buildCommand(ctx: CliContext): Command {
     .option('--manifest <file>', 'where the manifest (custom_id → document) goes (default: <output>.manifest.jsonl)')
     .option('--include <glob>', 'only documents matching it (repeatable; `*.md` matches at any depth)', collect, [])
     .option('--exclude <glob>', 'leave out documents matching it (repeatable), e.g. drafts/**', collect, [])
-    .option('--model <model>', 'model', 'claude-sonnet-4-5')
-    .option('--max-tokens <n>', 'max_tokens', positiveInt, 1024)
+    .option('--model <model>', 'model', DOCUMENT_DEFAULTS.model)
+    .option('--max-tokens <n>', 'max_tokens', positiveInt, DOCUMENT_DEFAULTS.max_tokens)
     .option('--system <text>', 'system prompt')
     .action(async (documents: string, flags: BuildFlags) => {
       await build(ctx, documents, flags);

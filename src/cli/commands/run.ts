@@ -27,7 +27,7 @@ export async function run(ctx: CliContext, file: string, flags: RunFlags): Promi
 export function runCommand(ctx: CliContext): Command {
   return jobOptions(
     new Command('run')
-      .argument('<requests>')
+      .argument('<requests>', 'the requests JSONL, or with --template a folder (or s3:// prefix) of documents')
       .description('start a job and follow it with a live progress bar until it ends'),
   )
     .option('--cancel-on-interrupt', 'Ctrl-C cancels the job instead of detaching')

@@ -11,7 +11,7 @@ export async function start(ctx: CliContext, file: string, flags: JobFlags): Pro
 export function startCommand(ctx: CliContext): Command {
   return jobOptions(
     new Command('start')
-      .argument('<requests>')
+      .argument('<requests>', 'the requests JSONL, or with --template a folder (or s3:// prefix) of documents')
       .description('start a job and return (prints the workflow id and Web UI link)'),
   ).action((file: string, flags: JobFlags) => start(ctx, file, flags));
 }
