@@ -11,13 +11,17 @@ import { buildWorkflowBundle } from '../src/workflow-bundle';
 import { startDevServer, uniqueTaskQueue } from '../test/support/temporal';
 import { projectRoot } from '../test/support/cli';
 
-type Mode = 'bundled at start' | 'prebuilt';
-const MODES: Mode[] = ['bundled at start', 'prebuilt'];
+type Mode = 'bundled at start' | 'prebuilt' | 'prebuilt, 2 arenas';
+/** The third: glibc's malloc with 2 arenas instead of 8 per core (MALLOC_ARENA_MAX=2), for the native threads. */
+const MODES: Mode[] = ['bundled at start', 'prebuilt', 'prebuilt, 2 arenas'];
 const IDLE_MS = 10_000;
 
 export interface IdleWorkerFigure {
   mode: Mode;
   readySeconds: number;
+  /** The worker's own account of its start: loading modules, loading the workflow code. */
+  modulesSeconds: number;
+  workflowCodeSeconds: number;
   idleRssMb: number;
 }
 
@@ -47,7 +51,8 @@ async function oneWorker(address: string, mode: Mode, bundlePath: string): Promi
         // An idle worker makes no API calls: the key stays unset, the address is never dialled.
         ANTHROPIC_API_KEY: undefined,
         ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
-        CLAUDE_BATCH_WORKFLOW_BUNDLE: mode === 'prebuilt' ? bundlePath : 'off',
+        CLAUDE_BATCH_WORKFLOW_BUNDLE: mode === 'bundled at start' ? 'off' : bundlePath,
+        ...(mode === 'prebuilt, 2 arenas' ? { MALLOC_ARENA_MAX: '2' } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -58,17 +63,24 @@ async function oneWorker(address: string, mode: Mode, bundlePath: string): Promi
       const onData = (d: Buffer) => {
         output += d.toString();
         // Printed once the worker exists, right before it starts polling.
-        if (output.includes('claude-batch worker:')) resolve(Number(process.hrtime.bigint() - started) / 1e9);
+        if (/ready in .*\n/.test(output)) resolve(Number(process.hrtime.bigint() - started) / 1e9);
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       child.on('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
     });
-    if (!output.includes(mode === 'prebuilt' ? 'prebuilt bundle' : 'bundled at start')) {
+    if (!output.includes(mode === 'bundled at start' ? 'bundled at start' : 'prebuilt bundle')) {
       throw new Error(`the worker did not load its workflow code ${mode}:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    return { mode, readySeconds, idleRssMb: await rssMb(child.pid!) };
+    const [, modules, workflowCode] = /modules ([\d.]+) s, workflow code ([\d.]+) s/.exec(output) ?? [];
+    return {
+      mode,
+      readySeconds,
+      modulesSeconds: Number(modules),
+      workflowCodeSeconds: Number(workflowCode),
+      idleRssMb: await rssMb(child.pid!),
+    };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -107,17 +119,16 @@ export function printIdleWorker(figures: IdleWorkerFigure[]): void {
     `\nidle worker (claude-batch worker, no job, RSS after ${IDLE_MS / 1000} s idle; ${runs} runs each, ` +
       `${cpus().length} cores, Node ${process.version})`,
   );
-  console.log('workflow code       start to ready   idle RSS');
+  console.log('workflow code        start to ready   of which modules   workflow code   idle RSS');
   for (const mode of MODES) {
     const mine = figures.filter((f) => f.mode === mode);
+    const seconds = (pick: (f: IdleWorkerFigure) => number) => `${range(mine.map(pick), 1)} s`;
     console.log(
-      `${mode.padEnd(18)}  ${`${range(
-        mine.map((f) => f.readySeconds),
-        1,
-      )} s`.padStart(14)}   ${range(
-        mine.map((f) => f.idleRssMb),
-        0,
-      )} MB`,
+      `${mode.padEnd(19)}  ${seconds((f) => f.readySeconds).padStart(14)}   ${seconds((f) => f.modulesSeconds).padStart(16)}` +
+        `   ${seconds((f) => f.workflowCodeSeconds).padStart(13)}   ${range(
+          mine.map((f) => f.idleRssMb),
+          0,
+        )} MB`,
     );
   }
 }
