@@ -31,6 +31,9 @@ export interface BatchSnapshot {
   id: string;
   status: BatchStatus;
   counts: RequestCounts;
+  /** The API's `created_at` and `expires_at` (ISO); absent in snapshots recorded before they were taken. */
+  createdAt?: string;
+  expiresAt?: string;
 }
 
 /** What an attempt has recorded (heartbeat details) so that the next attempt never creates a second batch. */
@@ -52,6 +55,8 @@ const snapshot = (b: MessageBatch): BatchSnapshot => ({
   id: b.id,
   status: b.processing_status,
   counts: { ...b.request_counts },
+  createdAt: b.created_at,
+  expiresAt: b.expires_at,
 });
 
 const total = (c: RequestCounts) => c.processing + c.succeeded + c.errored + c.canceled + c.expired;

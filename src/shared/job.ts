@@ -34,6 +34,11 @@ export interface PollingOptions {
   maxInterval?: string | number;
   /** Each wait is the previous one times this, up to `maxInterval`. */
   backoffCoefficient?: number;
+  /**
+   * Aim a check just after the end the batches' request counts predict, and just after their 24 h expiry (default
+   * true); false checks on the backoff alone.
+   */
+  predictEnd?: boolean;
 }
 
 /** Limits for one batch (one chunk of the input). The API allows at most 100,000 requests and 256 MB. */
@@ -124,7 +129,8 @@ export interface JobOptions {
   /** Absent when the work area is the default, `<output>/.work/`. */
   work?: string;
   defaults: RequestDefaults;
-  polling: { initialIntervalMs: number; maxIntervalMs: number; backoffCoefficient: number };
+  /** `predictEnd` is present only when turned off. */
+  polling: { initialIntervalMs: number; maxIntervalMs: number; backoffCoefficient: number; predictEnd?: false };
   maxRetryRounds: number;
   retryOn: RetryableOutcome[];
   chunk: { maxRequests: number; maxBytes: number };
@@ -247,6 +253,9 @@ export interface ChunkState {
   batchId?: string;
   status: 'pending' | 'submitting' | BatchStatus;
   counts?: RequestCounts;
+  /** The batch's `created_at` and `expires_at` (epoch ms), for predicting its end; absent in older jobs. */
+  createdAt?: number;
+  expiresAt?: number;
   collected?: CollectedBatch;
 }
 
@@ -335,6 +344,12 @@ export interface JobProgress {
   cost: Cost;
   checks: number;
   nextCheckAt?: string;
+  /**
+   * When the live batches are expected to have ended (ISO time): predicted at each check from their request counts,
+   * at the pace kept since each batch was created. Absent while any live batch has no finished request to go by (the
+   * API may leave its counts at zero until it ends) and when the job waits on nothing.
+   */
+  expectedEndAt?: string;
   /** Present while the job is stalled. */
   stall?: JobStall;
   /** Set while an operator's `pause` holds new submissions. */

@@ -83,7 +83,7 @@ const INPUT_FIELDS = {
   requests: true,
   output: true,
   defaults: ['model', 'max_tokens', 'system'],
-  polling: ['initialInterval', 'maxInterval', 'backoffCoefficient'],
+  polling: ['initialInterval', 'maxInterval', 'backoffCoefficient', 'predictEnd'],
   maxRetryRounds: true,
   retryOn: true,
   chunk: ['maxRequests', 'maxBytes'],
@@ -298,7 +298,7 @@ export function resolveJobOptions(
   if (unknownFields === 'refuse') checkFieldNames(input as unknown as Record<string, unknown>);
   const built = input.source !== undefined ? resolveSource(input, workflowId) : undefined;
   const requestsPath = built?.requests ?? uriToPath(input.requests!);
-  const polling = {
+  const polling: JobOptions['polling'] = {
     initialIntervalMs: duration(
       input.polling?.initialInterval,
       JOB_DEFAULTS.polling.initialIntervalMs,
@@ -308,6 +308,11 @@ export function resolveJobOptions(
     backoffCoefficient: input.polling?.backoffCoefficient ?? JOB_DEFAULTS.polling.backoffCoefficient,
   };
   if (!(polling.backoffCoefficient >= 1)) throw new JobInputError('polling.backoffCoefficient must be at least 1');
+  const predictEnd = input.polling?.predictEnd;
+  if (predictEnd !== undefined && typeof predictEnd !== 'boolean') {
+    throw new JobInputError(`polling.predictEnd must be true or false, got ${JSON.stringify(predictEnd)}`);
+  }
+  if (predictEnd === false) polling.predictEnd = false;
   polling.maxIntervalMs = Math.max(polling.maxIntervalMs, polling.initialIntervalMs);
   const retryOn = input.retryOn ?? [...JOB_DEFAULTS.retryOn];
   for (const outcome of retryOn) {

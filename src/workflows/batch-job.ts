@@ -52,6 +52,7 @@ import { progressMarkdown } from './progress-markdown';
 import { jobKeyFrom, legacyJobKey } from './job-key';
 import { errorText, hintFor, refusedWithoutBatch } from './stalls';
 import { holdReason, jobEstimate, unsentEstimate } from './budget';
+import { planCheck } from './polling';
 
 // Every activity heartbeats at least every few seconds, so a worker that dies is noticed within its heartbeat
 // timeout (20 s) and the work resumes on another worker about that soon after, whatever the step.
@@ -138,6 +139,9 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   let intervalMs = carried?.intervalMs ?? options.polling.initialIntervalMs;
   let checkNow = false;
   let nextCheckAt: number | undefined;
+  let expectedEndAt: number | undefined;
+  /** Checks in a row that were aimed at a predicted end and found nothing ended. */
+  let missedEnds = 0;
   /** Steps the API does not let through right now, by step. */
   const stalls = new Map<string, JobStall>();
   const stallOf = (): JobStall | undefined => stalls.values().next().value;
@@ -149,7 +153,16 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
   let reported: JobReportRef | undefined;
 
   const view = (): JobProgress =>
-    progressOf(state, options, { phase, nextCheckAt, stall: stallOf(), paused, budgetUsd, hold, reported });
+    progressOf(state, options, {
+      phase,
+      nextCheckAt,
+      expectedEndAt,
+      stall: stallOf(),
+      paused,
+      budgetUsd,
+      hold,
+      reported,
+    });
   const ended = () => phase === 'done';
   const refuseWhenEnded = () => {
     if (ended()) throw new Error('the job has ended');
@@ -439,13 +452,28 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
     phase = before;
   }
 
+  /**
+   * The wait before the next check: aimed just after the batches' predicted end or expiry (see `planCheck`), or the
+   * backoff's interval in jobs that began before predictions (no marker in their history) or turned them off.
+   */
+  function nextWait(round: RoundState): number {
+    if (options.polling.predictEnd === false || !patched('check-at-predicted-end')) return intervalMs;
+    const live = round.chunks.filter((c) => c.batchId && c.status !== 'ended');
+    const plan = planCheck(live, Date.now(), intervalMs, options.polling, missedEnds);
+    expectedEndAt = plan.expectedEndAt;
+    aimedAt = plan.aimed ? live.length : undefined;
+    return plan.waitMs;
+  }
+  /** Live batches when the last check was aimed at an end: fewer after the check means it found one ended. */
+  let aimedAt: number | undefined;
+
   /** One durable wait (cut short by the checkNow signal), then one look at the live batches. */
   async function waitAndCheck(round: RoundState, wait: number): Promise<void> {
     phase = phase === 'canceling' ? phase : 'waiting';
     checkNow = false;
     nextCheckAt = Date.now() + wait;
     phaseChanged();
-    await condition(() => checkNow, wait);
+    const asked = await condition(() => checkNow, wait);
     nextCheckAt = undefined;
     const live = round.chunks.filter((c) => c.batchId && c.status !== 'ended');
     if (live.length > 0) {
@@ -456,6 +484,11 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
         if (c) apply(c, s);
       }
     }
+    if (aimedAt !== undefined && !asked) {
+      const stillLive = live.filter((c) => c.status !== 'ended').length;
+      missedEnds = stillLive > 0 && stillLive >= aimedAt ? missedEnds + 1 : 0;
+    }
+    aimedAt = undefined;
     await collectEnded(round);
     publish();
   }
@@ -559,7 +592,7 @@ export async function batchJob(input: BatchJobInput, carried?: CarriedJob): Prom
           await whilePaused();
           continue;
         }
-        await waitAndCheck(round, intervalMs);
+        await waitAndCheck(round, nextWait(round));
         intervalMs = Math.min(intervalMs * options.polling.backoffCoefficient, options.polling.maxIntervalMs);
         const history = workflowInfo();
         if (history.continueAsNewSuggested || history.historyLength > options.continueAsNewAfterEvents) {
@@ -647,6 +680,8 @@ function cacheOf(rounds: RoundState[]): Pick<JobProgress, 'cache'> {
 function apply(chunk: ChunkState, batch: BatchSnapshot): void {
   chunk.status = batch.status;
   chunk.counts = batch.counts;
+  if (batch.createdAt) chunk.createdAt = Date.parse(batch.createdAt);
+  if (batch.expiresAt) chunk.expiresAt = Date.parse(batch.expiresAt);
 }
 
 /** The progress view, derived from the state on demand (queries must not change state). */
@@ -654,6 +689,7 @@ function apply(chunk: ChunkState, batch: BatchSnapshot): void {
 interface LiveView {
   phase: JobPhase;
   nextCheckAt: number | undefined;
+  expectedEndAt: number | undefined;
   stall: JobStall | undefined;
   paused: boolean;
   budgetUsd: number | undefined;
@@ -711,6 +747,9 @@ function progressOf(state: JobState | undefined, options: JobOptions, live: Live
     cost,
     checks: state?.checks ?? 0,
     ...(nextCheckAt ? { nextCheckAt: new Date(nextCheckAt).toISOString() } : {}),
+    ...(live.expectedEndAt !== undefined && phase !== 'done'
+      ? { expectedEndAt: new Date(live.expectedEndAt).toISOString() }
+      : {}),
     ...(stall ? { stall } : {}),
     ...(live.paused ? { paused: true } : {}),
     ...cacheOf(rounds),
