@@ -1,6 +1,8 @@
 // `npm run bench`: throughput and memory of the worker's bulk steps on a 100,000-request (~200 MB) file, on local files
-// and through an S3-compatible store (versitygw), side by side with this machine's JSON.parse-every-line speed; cache-read share and cost of 10,000 requests sharing a cached
-// prefix with and without cache priming; and the history size of a simulated 24 h wait. Prints figures.
+// and through an S3-compatible store (versitygw), side by side with this machine's JSON.parse-every-line speed;
+// cache-read share and cost of 10,000 requests sharing a cached prefix with and without cache priming; the idle
+// worker; how soon results land after a batch ends and the history its wait writes (bench/polling.ts); the whole job
+// end to end in a worker process (bench/end-to-end.ts). Prints figures.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -17,11 +19,11 @@ import { S3Storage } from '../src/storage/s3-storage';
 import type { JobStorage } from '../src/storage/storage';
 import { workPaths } from '../src/activities/work-paths';
 import { startObjectStore, type ObjectStore } from '../src/dev/object-store';
-import { batchJob } from '../src/workflows';
-import { jobEnv, request } from '../test/support/job-env';
+import { request } from '../test/support/job-env';
 import { cachePrimingFigures, printCachePriming } from './cache-priming';
 import { idleWorkerFigures, printIdleWorker } from './idle-worker';
-import { startTimeSkippingServer } from '../test/support/temporal';
+import { endToEndFigures, printEndToEnd } from './end-to-end';
+import { pollingFigures, printPolling } from './polling';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(36); // ~2 KB a request
@@ -155,29 +157,11 @@ async function main(): Promise<void> {
 
     printIdleWorker(await idleWorkerFigures());
 
-    // A job whose batch runs the whole 24 h window (ends expired), on the time-skipping server.
-    const env = await startTimeSkippingServer();
-    try {
-      const job = await jobEnv(env, { emulator: { scenario: { neverEnds: true } } });
-      try {
-        const requests = await job.writeRequests('day.jsonl', [request('a', 'x')]);
-        const handle = await job.withWorker(async () => {
-          const h = await env.client.workflow.start(batchJob, {
-            args: [{ requests, maxRetryRounds: 0 }],
-            taskQueue: job.taskQueue,
-            workflowId: 'bench-24h',
-          });
-          await h.result();
-          return h;
-        });
-        const events = (await handle.fetchHistory()).events?.length ?? 0;
-        console.log(`history of a job waiting 24 h (one run, default polling): ${events} events (target under 2,000)`);
-      } finally {
-        await job.close();
-      }
-    } finally {
-      await env.teardown();
-    }
+    // How soon results land after a batch ends, and the history the wait writes: today's backoff and the new policy.
+    printPolling(await pollingFigures());
+
+    // The whole job end to end, worker and emulator in their own processes: 100,000 requests, and BENCH_REQUESTS.
+    printEndToEnd(await endToEndFigures(REQUESTS > 100_000 ? [100_000, REQUESTS] : [REQUESTS]));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
