@@ -252,6 +252,9 @@ export class S3Storage implements JobStorage {
     const endpoint = await this.endpoint();
     const where = endpoint ? ` at ${endpoint}` : '';
     if (name === 'NoSuchBucket') return this.noSuchBucket(ref, bucket, where);
+    if (name === 'InvalidBucketName') {
+      return new StorageError(ref, 'NoSuchBucket', `${JSON.stringify(bucket)} is not a valid bucket name`, err);
+    }
     if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
       // A HEAD's 404 has no body to say whether the bucket or the key is missing.
       const bucketThere = await this.client.send(new HeadBucketCommand({ Bucket: bucket })).then(
@@ -283,6 +286,16 @@ export class S3Storage implements JobStorage {
         ref,
         'AccessDenied',
         `access denied${where} (${name || `HTTP ${status}`}): check the worker's AWS credentials and the bucket's policy`,
+        err,
+      );
+    }
+    if (status === 400) {
+      // A HEAD's 400 has no body to name the fault: what a request can get wrong is its bucket name or key.
+      return new StorageError(
+        ref,
+        'BadRequest',
+        `the store refused the request as malformed (HTTP 400${name && name !== 'BadRequest' ? ` ${name}` : ''}): ` +
+          `check that ${JSON.stringify(bucket)} is a valid bucket name and the key a valid key`,
         err,
       );
     }

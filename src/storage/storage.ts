@@ -50,7 +50,7 @@ export interface StoredObject {
 /**
  * The storage refused or could not find an object in a way that trying again will not fix. The message names the
  * object; `problem` is the same without the name, for a caller that names it in its own words (`output …: …`).
- * `code`: NoSuchKey, NoSuchBucket, NoCredentials, AccessDenied, Unreachable, UnsupportedUri.
+ * `code`: NoSuchKey, NoSuchBucket, NoCredentials, NoRegion, AccessDenied, BadRequest, Unreachable, UnsupportedUri.
  */
 export class StorageError extends Error {
   override name = 'StorageError';

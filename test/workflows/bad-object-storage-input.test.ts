@@ -89,6 +89,12 @@ describe('bad object-storage input fails the job fast, before any batch', () => 
     );
   });
 
+  it('refuses a bucket name the store does not accept', async () => {
+    const failure = await failureOf({ requests: 's3://ab/in.jsonl' });
+    assert.equal(failure.type, 'InvalidRequestsFile');
+    assert.match(failure.message, /^s3:\/\/ab\/in\.jsonl: .*"ab".* bucket name/);
+  });
+
   it('names a requests object that is not there', async () => {
     const failure = await failureOf({ requests: store.uri('inputs/missing.jsonl') });
     assert.equal(failure.type, 'InvalidRequestsFile');
