@@ -12,6 +12,15 @@ export function summaryTable(summary: JobSummary, resultsPath: string, outcome?:
     ['job', `${summary.name} (${summary.workflowId})`],
     ...(outcome ? [['outcome', outcome] as [string, string]] : []),
     ['requests', String(summary.totalRequests)],
+    ...(summary.build
+      ? [
+          [
+            'documents',
+            `${summary.build.documents} made into requests; skipped ${summary.build.skipped.binary} binary, ` +
+              `${summary.build.skipped.empty} empty, ${summary.build.skipped.excluded} by include/exclude`,
+          ] as [string, string],
+        ]
+      : []),
     ['succeeded', String(o.succeeded)],
     ['errored', `${o.errored}${errors ? ` (${errors})` : ''}`],
     ['expired', String(o.expired)],
@@ -27,9 +36,15 @@ export function summaryTable(summary: JobSummary, resultsPath: string, outcome?:
       `${usd(summary.cost.batchUsd)} at batch prices (standard: ${usd(summary.cost.standardUsd)}, saved ${usd(summary.cost.savedUsd)})`,
     ],
     ['results', resultsPath],
+    ...(summary.build ? [['manifest', `${summary.build.manifest} (custom_id → document)`] as [string, string]] : []),
   ];
   const warning = unpricedCostWarning(summary.cost.unpricedModels);
-  if (warning) rows.splice(rows.length - 1, 0, ['WARNING', warning]);
+  if (warning)
+    rows.splice(
+      rows.findIndex(([k]) => k === 'results'),
+      0,
+      ['WARNING', warning],
+    );
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
 }

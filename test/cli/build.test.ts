@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { summaryTable } from '../../src/cli/format';
 import { inputOf } from '../../src/cli/start-job';
+import type { JobSummary } from '../../src/shared/job';
 import { claudeBatch } from '../support/cli';
 
 async function workspace() {
@@ -92,6 +94,29 @@ describe('claude-batch build', () => {
     const result = await claudeBatch(args, { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /output .*\/docs\/results lies inside source.documents .*\/docs/);
+  });
+
+  it("a job's summary shows what the build made and skipped, and where the manifest is", () => {
+    const summary = {
+      workflowId: 'docs-job',
+      name: 'docs',
+      totalRequests: 3,
+      outcomes: { succeeded: 3, errored: 0, canceled: 0, expired: 0, erroredByType: {} },
+      rounds: 1,
+      batches: [],
+      tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      cost: { batchUsd: 0, standardUsd: 0, savedUsd: 0, unpricedModels: [] },
+      canceled: false,
+      build: {
+        documents: 3,
+        skipped: { binary: 2, empty: 1, excluded: 4 },
+        requests: '/out/requests.jsonl',
+        manifest: '/out/manifest.jsonl',
+      },
+    } as unknown as JobSummary;
+    const table = summaryTable(summary, '/out/results.jsonl');
+    assert.match(table, /documents +3 made into requests; skipped 2 binary, 1 empty, 4 by include\/exclude/);
+    assert.match(table, /manifest +\/out\/manifest\.jsonl \(custom_id → document\)/);
   });
 
   it('refuses to write the requests inside the documents folder', async () => {
