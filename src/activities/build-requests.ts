@@ -53,6 +53,10 @@ export function createBuildActivities({ storage, outputProbeTimeoutMs = 30_000 }
 function storageProblem(err: StorageError, input: BuildRequestsInput): string {
   const { template, documents } = input.source;
   const what =
-    err.ref === template ? 'template' : err.ref === documents || err.ref.startsWith(documents) ? 'documents' : 'output';
+    err.ref === template
+      ? 'template'
+      : err.ref === documents || err.ref.startsWith(`${documents}/`)
+        ? 'documents'
+        : 'output';
   return `${what} ${err.ref}: ${err.problem}`;
 }

@@ -252,10 +252,16 @@ function resolveSource(
   const output = withoutTrailingSlash(
     input.output ? uriToPath(input.output) : `${parent === '/' ? '' : parent}/${workflowId}`,
   );
-  if (output === documents || output.startsWith(`${documents}/`)) {
-    throw new JobInputError(
-      `output ${output} lies inside source.documents ${documents}: a later job would read its results as documents; choose an output outside it`,
-    );
+  const work = input.work ? withoutTrailingSlash(uriToPath(input.work)) : undefined;
+  for (const [what, folder] of [
+    ['output', output],
+    ['work', work],
+  ] as const) {
+    if (folder !== undefined && (folder === documents || folder.startsWith(`${documents}/`))) {
+      throw new JobInputError(
+        `${what} ${folder} lies inside source.documents ${documents}: a later job would read its files as documents; choose a folder outside it`,
+      );
+    }
   }
   const join = (name: string) => `${output}/${name}`;
   return {

@@ -153,10 +153,19 @@ describe('a job input naming documents instead of a requests file', () => {
     );
   });
 
-  it('refuses an output inside the documents, and globs that are not lists of strings', () => {
+  it('refuses an output or work folder inside the documents, and globs that are not lists of strings', () => {
     refusedSource(
       { source: { documents: '/data/docs', template: '/t' }, defaults, output: '/data/docs/results' },
       /output \/data\/docs\/results lies inside source.documents \/data\/docs/,
+    );
+    refusedSource(
+      {
+        source: { documents: '/data/docs', template: '/t' },
+        defaults,
+        output: '/data/out',
+        work: '/data/docs/.scratch',
+      },
+      /work \/data\/docs\/.scratch lies inside source.documents \/data\/docs/,
     );
     refusedSource(
       { source: { documents: '/data/docs', template: '/t', include: '*.md' }, defaults },
