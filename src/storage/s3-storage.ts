@@ -82,6 +82,9 @@ export class S3Storage implements JobStorage {
   async write(ref: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
     const { bucket, key } = parseS3Uri(ref);
     const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // Errors reach the producer through its waits and the upload's promise; one emitted with no reader left must not
+    // crash the worker.
+    sink.on('error', () => undefined);
     const upload = new Upload({
       client: this.client,
       params: { Bucket: bucket, Key: key, Body: sink },
@@ -90,18 +93,24 @@ export class S3Storage implements JobStorage {
       leavePartsOnError: false,
     });
     const uploaded = upload.done();
+    let uploadFailure: unknown;
     // An upload that fails stops the producer too (its next wait for the sink sees the error).
-    uploaded.catch((err: unknown) => sink.destroy(err instanceof Error ? err : new Error(String(err))));
+    uploaded.catch((err: unknown) => {
+      uploadFailure = err;
+      sink.destroy(err instanceof Error ? err : new Error(String(err)));
+    });
     try {
       await produce(sink);
       sink.end();
       await uploaded;
     } catch (err) {
+      // The store's refusal, when it came first, is the reason: the producer's error is only its echo.
+      const reason = uploadFailure ?? err;
       // Abort before the body ends in an error: an ended body would complete the upload with what it holds so far.
       await upload.abort().catch(() => undefined);
       sink.destroy(new Error('write abandoned'));
       await uploaded.catch(() => undefined);
-      throw err instanceof StorageError ? err : await this.describe(err, ref);
+      throw await this.describe(reason, ref);
     }
   }
 

@@ -219,6 +219,21 @@ describe('S3 storage', () => {
     await store?.stop();
   });
 
+  it('fails a write the store refuses midway, naming the bucket, and the producer stops', async () => {
+    const ref = 's3://no-such-bucket/results.jsonl';
+    let produced = 0;
+    await assert.rejects(
+      store!.storage.write(ref, async (sink) => {
+        for (let i = 0; i < 64; i++) {
+          await produceBytes(sink, MiB, `part ${i}`);
+          produced += 1;
+        }
+      }),
+      /no-such-bucket\/results\.jsonl: bucket "no-such-bucket" does not exist/,
+    );
+    assert.ok(produced < 64, `the producer stopped early (${produced} MiB produced)`);
+  });
+
   it('uploads a large object in parts rather than holding it whole for one request', async () => {
     const ref = store!.uri('parts/chunk-0000.json');
     await store!.storage.write(ref, (sink) => produceBytes(sink, 20 * MiB, 'parts').then(() => undefined));
