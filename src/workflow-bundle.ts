@@ -141,7 +141,7 @@ function manifestPath(bundlePath: string): string {
 async function checkPrebuilt(
   bundlePath: string,
   workflowsPath: string,
-): Promise<{ manifest: WorkflowBundleManifest } | { reason: string }> {
+): Promise<{ manifest: WorkflowBundleManifest } | { reason: string; stale?: true }> {
   const text = await readFile(manifestPath(bundlePath), 'utf8').catch(() => null);
   if (text === null) return { reason: `no prebuilt workflow bundle at ${bundlePath}` };
   const manifest = JSON.parse(text) as WorkflowBundleManifest;
@@ -152,7 +152,10 @@ async function checkPrebuilt(
   }
   const current = await hashWorkflowSources(manifest.sources);
   if (current !== manifest.sourceHash) {
-    return { reason: `the workflow bundle at ${bundlePath} is stale (its sources changed since it was built)` };
+    return {
+      reason: `the workflow bundle at ${bundlePath} is stale (its sources changed since it was built)`,
+      stale: true,
+    };
   }
   return { manifest };
 }
@@ -175,10 +178,11 @@ export async function loadWorkflowBundle(
 ): Promise<LoadedWorkflowBundle> {
   const setting = (options.env ?? process.env).CLAUDE_BATCH_WORKFLOW_BUNDLE;
   const workflowsPath = options.workflowsPath ?? defaultWorkflowsPath;
-  if (setting === 'off' && !options.bundlePath) {
+  const bundleNow = async (reason: string): Promise<LoadedWorkflowBundle> => {
     const { bundle, sources } = await bundleWithSources(workflowsPath, options.logger);
-    return { bundle, origin: 'bundled-at-start', sourceHash: await hashWorkflowSources(sources), reason: 'turned off' };
-  }
+    return { bundle, origin: 'bundled-at-start', sourceHash: await hashWorkflowSources(sources), reason };
+  };
+  if (setting === 'off' && !options.bundlePath) return bundleNow('CLAUDE_BATCH_WORKFLOW_BUNDLE=off');
   const named = setting || undefined;
   const bundlePath = resolve(options.bundlePath ?? named ?? defaultBundlePath);
   const checked = await checkPrebuilt(bundlePath, workflowsPath);
@@ -192,7 +196,6 @@ export async function loadWorkflowBundle(
   if (options.requirePrebuilt ?? Boolean(named)) {
     throw new StaleWorkflowBundleError(`${checked.reason}: run \`npm run build\` to rebuild it`);
   }
-  if (checked.reason.includes('stale')) options.logger?.warn(`${checked.reason}; bundling at start (npm run build)`);
-  const { bundle, sources } = await bundleWithSources(workflowsPath, options.logger);
-  return { bundle, origin: 'bundled-at-start', sourceHash: await hashWorkflowSources(sources), reason: checked.reason };
+  if (checked.stale) options.logger?.warn(`${checked.reason}; bundling at start (npm run build)`);
+  return bundleNow(checked.reason);
 }
