@@ -68,6 +68,9 @@ export function nextStepAfter(end: Extract<JobEnd, { cause: string }>, workflowI
   if (end.failureType === 'InvalidRequestsFile' || end.failureType === 'InvalidJobInput') {
     return 'fix the requests file (`claude-batch validate <file>` lists every problem) and start the job again';
   }
+  if (end.failureType === 'InvalidDocumentSource') {
+    return "fix the documents folder or template (`claude-batch build <folder> -t <prompt> -o <file>` previews the job's build offline) and start the job again";
+  }
   if (end.failureType?.startsWith('AnthropicApi')) {
     return `check the workers' ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL, then start the job again (a failed job's id, ${workflowId}, may be used again)`;
   }

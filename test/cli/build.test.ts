@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summaryTable } from '../../src/cli/format';
+import { nextStepAfter } from '../../src/cli/job-end';
 import { inputOf } from '../../src/cli/start-job';
 import type { JobSummary } from '../../src/shared/job';
 import { claudeBatch } from '../support/cli';
@@ -117,6 +118,14 @@ describe('claude-batch build', () => {
     const table = summaryTable(summary, '/out/results.jsonl');
     assert.match(table, /documents +3 made into requests; skipped 2 binary, 1 empty, 4 by include\/exclude/);
     assert.match(table, /manifest +\/out\/manifest\.jsonl \(custom_id → document\)/);
+  });
+
+  it('after a job failed on its documents, says to preview them with build', () => {
+    const next = nextStepAfter(
+      { outcome: 'FAILED', cause: 'documents /d: no such folder or prefix', failureType: 'InvalidDocumentSource' },
+      'job-1',
+    );
+    assert.match(next, /^fix the documents folder or template \(`claude-batch build <folder> -t <prompt> -o <file>`/);
   });
 
   it('refuses to write the requests inside the documents folder', async () => {
