@@ -65,7 +65,7 @@ export function cliContext(program: Command): CliContext {
     print: (human, data) => console.log(json() ? JSON.stringify(data, null, 2) : human),
     jobLink: (id) => {
       const { address, namespace } = server();
-      return webUiLink(process.env.TEMPORAL_UI_URL ?? webUiFor(address), id, namespace);
+      return webUiLink(process.env.TEMPORAL_UI_URL || webUiFor(address), id, namespace);
     },
     server,
     async connect() {

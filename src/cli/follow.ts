@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { BatchJobClient } from '../client';
 import type { JobProgress } from '../shared/job';
 import { jobEndOf, type JobEnd } from './job-end';
-import { batchStatuses, progressLine, stallLines, usd } from './format';
+import { apiCounts, batchStatuses, progressLine, stallLines, timing, usd } from './format';
 
 export interface FollowOptions {
   /** Print a line per change instead of a bar (not a terminal, or --json). */
@@ -19,7 +19,7 @@ export async function followJob(jobs: BatchJobClient, workflowId: string, option
     : new SingleBar(
         {
           format:
-            ' {bar} {percentage}% | {value}/{total} requests | {phase} round {round} | {ok} ok {failed} failed | batches {batches} | {elapsed} | {cost}',
+            ' {bar} {percentage}% | {value}/{total} requests | {phase} round {round} | {ok} ok {failed} failed | batches {batches}{api}{timing} | {elapsed} | {cost}',
           hideCursor: true,
         },
         Presets.shades_classic,
@@ -40,6 +40,8 @@ export async function followJob(jobs: BatchJobClient, workflowId: string, option
         ok: p.done.succeeded,
         failed: p.done.errored + p.done.expired + p.done.canceled,
         batches: batchStatuses(p),
+        api: apiCounts(p) ? ` | ${apiCounts(p)}` : '',
+        timing: timing(p) ? ` | ${timing(p)}` : '',
         elapsed: `${Math.round((Date.now() - started) / 1000)}s`,
         cost: usd(p.cost.batchUsd),
       };
@@ -50,8 +52,9 @@ export async function followJob(jobs: BatchJobClient, workflowId: string, option
       bar.setTotal(Math.max(p.totalRequests, 1));
       bar.update(done, payload);
     } else {
-      const line = progressLine(p);
-      if (line !== lastLine) console.error(line);
+      // A new line when something happened, not each time the countdown to the next check moves.
+      const line = progressLine(p, Date.now(), false);
+      if (line !== lastLine) console.error(progressLine(p));
       lastLine = line;
     }
   };

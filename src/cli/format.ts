@@ -65,10 +65,45 @@ export function webUiLink(webUi: string, workflowId: string, namespace = 'defaul
   return `${webUi}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
+/** "42s", "7m", "2h 5m": a wait or a time left, for people. */
+export function inWords(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${m % 60 ? ` ${m % 60}m` : ''}`;
+}
+
+/** What the API reports of the current round's live batches, e.g. `API: 120 processing, 80 succeeded`. */
+export function apiCounts(p: JobProgress): string | undefined {
+  const live = p.chunks.filter((c) => c.round === p.round && c.counts && c.status !== 'ended');
+  if (live.length === 0) return undefined;
+  const sum = (k: 'processing' | 'succeeded' | 'errored' | 'expired' | 'canceled') =>
+    live.reduce((n, c) => n + (c.counts?.[k] ?? 0), 0);
+  const failed = sum('errored') + sum('expired') + sum('canceled');
+  return `API: ${sum('processing')} processing, ${sum('succeeded')} succeeded${failed ? `, ${failed} failed` : ''}`;
+}
+
+/** When the job next checks its batches, and when it expects to end (when the job's pace says so). */
+export function timing(p: JobProgress & { expectedEndAt?: string }, now = Date.now()): string | undefined {
+  const parts = [
+    ...(p.nextCheckAt && p.phase === 'waiting' ? [`next check in ${inWords(Date.parse(p.nextCheckAt) - now)}`] : []),
+    ...(p.expectedEndAt ? [`ETA ${inWords(Date.parse(p.expectedEndAt) - now)}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
 /** One line of status for people (and, while the job is stalled, what is wrong and what to check). */
-export function progressLine(p: JobProgress): string {
+export function progressLine(p: JobProgress, now = Date.now(), withTiming = true): string {
   const done = p.done.succeeded + p.done.errored + p.done.expired + p.done.canceled;
-  const line = `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${batchStatuses(p)} · ${usd(p.cost.batchUsd)}`;
+  const line = [
+    `${p.phase} · round ${p.round}/${p.maxRounds} · ${done}/${p.totalRequests} final (${p.done.succeeded} ok, ${p.done.errored} errored, ${p.done.expired} expired, ${p.done.canceled} canceled) · batches ${batchStatuses(p)}`,
+    apiCounts(p),
+    withTiming ? timing(p, now) : undefined,
+    usd(p.cost.batchUsd),
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return p.stall ? `${line}\n${stallLines(p.stall)}` : line;
 }
 

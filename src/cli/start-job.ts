@@ -89,10 +89,8 @@ export function inputOf(file: string, flags: JobFlags): BatchJobInput {
  */
 export function workflowIdOf(flags: JobFlags, requests: string, now = new Date()): string {
   if (flags.id) return flags.id;
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
+  // Milliseconds too: two runs started by a script in the same second are two jobs.
+  const stamp = now.toISOString().replace(/[-:]/g, '');
   return workflowIdFor(`${flags.name ?? requests.split('/').pop()}-${stamp}`);
 }
 

@@ -54,6 +54,12 @@ describe('claude-batch dev', () => {
     assert.match(output, /API\s+http:\/\/127\.0\.0\.1:\d+ \(emulator/);
   });
 
+  it('prints the export lines the other commands read', () => {
+    assert.match(output, new RegExp(`^  export TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS}$`, 'm'));
+    assert.match(output, /^ {2}export TEMPORAL_NAMESPACE=default$/m);
+    assert.match(output, new RegExp(`^  export TEMPORAL_UI_URL=${env.TEMPORAL_UI_URL}$`, 'm'));
+  });
+
   it('runs a job started detached, followed with watch', async () => {
     const requests = join(dir, 'in.jsonl');
     await writeFile(requests, [1, 2, 3].map((i) => JSON.stringify(request(`w-${i}`, `text ${i}`))).join('\n') + '\n');
