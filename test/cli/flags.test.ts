@@ -47,6 +47,16 @@ describe('CLI flags', () => {
     assert.equal(result.stderr.trim().split('\n').length, 1, 'one sentence');
   });
 
+  it('worker names the address it could not reach, in one sentence', async () => {
+    const result = await claudeBatch(['worker', '--address', '127.0.0.1:1'], {
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+      ANTHROPIC_API_KEY: 'unused',
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^claude-batch: cannot reach Temporal at 127\.0\.0\.1:1 \(connection refused\)/);
+    assert.doesNotMatch(result.stderr, /tonic/);
+  });
+
   it('with --json, an error is a JSON document on stdout too', async () => {
     const result = await claudeBatch(['--json', 'status', 'some-job'], nowhere);
     assert.equal(result.code, 1);
