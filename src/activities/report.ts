@@ -1,5 +1,5 @@
 import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -67,7 +67,9 @@ export function createReportActivities({ storage, scratchDir }: ReportDependenci
       const perBucket = Math.max(MIN_POSITIONS_PER_BUCKET, Math.ceil(n / MAX_BUCKETS));
       const offsetOf = new Float64Array(n).fill(-1);
       const lengthOf = new Int32Array(n);
-      const scratch = await mkdtemp(join(scratchDir ?? process.env.CLAUDE_BATCH_SCRATCH_DIR ?? tmpdir(), 'report-'));
+      const scratchRoot = scratchDir ?? process.env.CLAUDE_BATCH_SCRATCH_DIR ?? tmpdir();
+      await mkdir(scratchRoot, { recursive: true });
+      const scratch = await mkdtemp(join(scratchRoot, 'report-'));
       const bucketPath = (b: number) => join(scratch, `positions-${b}.jsonl`);
       const outcomes = emptyCounts();
       const firstFailed: string[] = [];

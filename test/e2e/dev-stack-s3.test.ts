@@ -13,6 +13,7 @@ import { batchJob } from '../../src/workflows';
 import { freePort } from '../support/ports';
 import { quietRuntime } from '../support/temporal';
 import { request } from '../support/job-env';
+import { claudeBatch } from '../support/cli';
 
 describe('dev stack with object storage', () => {
   let stack: DevStack;
@@ -61,5 +62,18 @@ describe('dev stack with object storage', () => {
         ['q-2', 'succeeded'],
       ],
     );
+  });
+
+  it('hands out the results of a job kept in S3 with `claude-batch results`', async () => {
+    const printed = await claudeBatch(['results', 'dev-s3-job'], {
+      ...stack.objectStore!.env,
+      TEMPORAL_ADDRESS: stack.address,
+    });
+    assert.equal(printed.code, 0, printed.stderr);
+    const ids = printed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as FinalResultLine).custom_id);
+    assert.deepEqual(ids, ['q-0', 'q-1', 'q-2']);
   });
 });

@@ -1,11 +1,14 @@
 // `claude-batch results`: a job's results.jsonl, printed or copied; a canceled job's results so far.
-import { copyFile, readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import type { CliContext } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { unpricedCostWarning } from '../format';
 import { endSentence, exitCodeOf, jobEndOf } from '../job-end';
 import { jobNow, runningWords } from '../job-status';
+import { StorageRouter } from '../../storage/router';
+import { StorageError } from '../../storage/storage';
 
 export interface ResultsFlags {
   to?: string;
@@ -28,11 +31,17 @@ export async function results(ctx: CliContext, workflowId: string, flags: Result
   const { resultsPath, summary } = end.result;
   const warning = unpricedCostWarning(summary.cost.unpricedModels);
   if (warning) console.error(`claude-batch: WARNING: ${warning}`);
+  // Streamed, from a local file or an s3:// object (read with this process's AWS settings): results of millions of
+  // requests never sit whole in memory.
+  const source = new StorageRouter().read(resultsPath);
+  const copied = flags.to
+    ? pipeline(source, createWriteStream(flags.to))
+    : pipeline(source, process.stdout, { end: false });
+  await copied.catch((err: unknown) => {
+    throw err instanceof StorageError ? new CliError(err.message, EXIT.error) : err;
+  });
   if (flags.to) {
-    await copyFile(resultsPath, flags.to);
     ctx.print(`copied ${resultsPath} to ${flags.to}`, { from: resultsPath, to: flags.to, outcome: end.outcome });
-  } else {
-    process.stdout.write(await readFile(resultsPath));
   }
   // The results are out; how the job ended is said on stderr and in the exit code.
   const code = exitCodeOf(end);
