@@ -49,6 +49,12 @@ export interface BatchActivityOptions {
   clockSkewMs?: number;
   /** How often to look again while proving which candidate batch is ours. */
   verifyIntervalMs?: number;
+  /**
+   * Create bodies this worker sends at once (default 1). The SDK's fetch holds a body it sends in memory, so each one
+   * in flight costs about its size (up to 256 MB): one at a time keeps a worker's peak the same whatever the job's
+   * size, and the worker's uplink is shared by its uploads anyway.
+   */
+  concurrentCreates?: number;
 }
 
 const snapshot = (b: MessageBatch): BatchSnapshot => ({
@@ -66,9 +72,10 @@ export function createBatchActivities(options: BatchActivityOptions) {
   const { anthropic, storage } = options;
   const skew = options.clockSkewMs ?? 5 * 60_000;
   const verifyEvery = options.verifyIntervalMs ?? 30_000;
+  const createSlots = new Slots(options.concurrentCreates ?? 1);
 
   /** Heartbeats on a timer while a long call (a 256 MB upload) runs, carrying the checkpoint. */
-  async function withHeartbeat<T>(details: SubmitCheckpoint | object, work: () => Promise<T>): Promise<T> {
+  async function withHeartbeat<T>(details: SubmitCheckpoint | object | undefined, work: () => Promise<T>): Promise<T> {
     const ctx = Context.current();
     ctx.heartbeat(details);
     const timer = setInterval(() => ctx.heartbeat(details), 5_000);
@@ -147,17 +154,23 @@ export function createBatchActivities(options: BatchActivityOptions) {
         return snapshot(await callApi('retrieve batch', () => anthropic.messages.batches.retrieve(earlier)));
       }
     }
-    const body = await storage.blob(input.chunk.body, 'application/json');
-    const batch = await withHeartbeat({ intentAt: Date.now() }, () =>
-      callApi('create batch', () =>
-        anthropic.post<MessageBatch>('/v1/messages/batches', {
-          body,
-          headers: { 'content-type': 'application/json' },
-          // The API has no idempotency key: a retry here could pay for the chunk twice. Temporal retries instead,
-          // through the reconciliation above.
-          maxRetries: 0,
-        }),
-      ),
+    // Queued behind this worker's other uploads, alive meanwhile (no checkpoint: nothing sent yet); a cancel while queued
+    // sends nothing.
+    const batch = await withHeartbeat(undefined, () =>
+      createSlots.run(ctx.cancellationSignal, async () => {
+        const body = await storage.blob(input.chunk.body, 'application/json');
+        return withHeartbeat({ intentAt: Date.now() }, () =>
+          callApi('create batch', () =>
+            anthropic.post<MessageBatch>('/v1/messages/batches', {
+              body,
+              headers: { 'content-type': 'application/json' },
+              // The API has no idempotency key: a retry here could pay for the chunk twice. Temporal retries instead,
+              // through the reconciliation above.
+              maxRetries: 0,
+            }),
+          ),
+        );
+      }),
     );
     ctx.heartbeat({ batchId: batch.id });
     return snapshot(batch);
@@ -205,4 +218,27 @@ export function createBatchActivities(options: BatchActivityOptions) {
       return snapshot(await callApi('cancel batch', () => anthropic.messages.batches.cancel(batchId)));
     },
   };
+}
+
+/** At most `size` pieces of work at once, the rest waiting in order; work whose signal aborted while waiting never runs. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  async run<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      signal.throwIfAborted();
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    }
+  }
 }
