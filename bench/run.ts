@@ -24,6 +24,7 @@ import { cachePrimingFigures, printCachePriming } from './cache-priming';
 import { idleWorkerFigures, printIdleWorker } from './idle-worker';
 import { endToEndFigures, printEndToEnd } from './end-to-end';
 import { pollingFigures, printPolling } from './polling';
+import { manyJobsFigures, printManyJobs } from './many-jobs';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(36); // ~2 KB a request
@@ -162,6 +163,9 @@ async function main(): Promise<void> {
 
     // The whole job end to end, worker and emulator in their own processes: 100,000 requests, and BENCH_REQUESTS.
     printEndToEnd(await endToEndFigures(REQUESTS > 100_000 ? [100_000, REQUESTS] : [REQUESTS]));
+
+    // 1,000 jobs waiting on one worker: its CPU share and RSS over a minute.
+    printManyJobs(await manyJobsFigures());
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
