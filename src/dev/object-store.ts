@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import '../storage/aws-sdk-settings';
 import { toolsDir } from './temporal-servers';
 
 /** versitygw: VERSITYGW_PATH, or the project's build in .tools/bin. */

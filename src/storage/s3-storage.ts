@@ -11,11 +11,8 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import './aws-sdk-settings';
 import { StorageError, type JobStorage, type StoredObject } from './storage';
-
-// The SDK warns on every process that its releases after January 2027 need Node 22: ours is pinned, so the warning
-// says nothing about this install (a user who sets the variable keeps their choice).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** `s3://bucket/key` → its bucket and key (the key may be empty: the bucket's top). */
 export function parseS3Uri(ref: string): { bucket: string; key: string } {

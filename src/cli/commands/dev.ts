@@ -56,11 +56,8 @@ export async function dev(flags: DevFlags): Promise<void> {
       `API        ${stack.apiUrl}${stack.usingEmulator ? ' (emulator: ANTHROPIC_BASE_URL=' + stack.apiUrl + ')' : ''}`,
       ...(stack.objectStore
         ? [
-            `S3         ${stack.objectStore.endpoint} bucket ${stack.objectStore.bucket}: jobs may use ` +
-              `s3://${stack.objectStore.bucket}/…; other clients: ` +
-              Object.entries(stack.objectStore.env)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(' '),
+            `S3         ${stack.objectStore.endpoint} (versitygw), bucket ${stack.objectStore.bucket}: ` +
+              `jobs may use s3://${stack.objectStore.bucket}/… for requests, output and work`,
           ]
         : []),
       `worker     task queue claude-batch`,
@@ -69,6 +66,8 @@ export async function dev(flags: DevFlags): Promise<void> {
       `  export TEMPORAL_ADDRESS=${stack.address}`,
       `  export TEMPORAL_NAMESPACE=default`,
       `  export TEMPORAL_UI_URL=${stack.webUi}`,
+      // The store's settings, for our CLI and any S3 client (aws s3 cp …) reading or writing the bucket.
+      ...Object.entries(stack.objectStore?.env ?? {}).map(([name, value]) => `  export ${name}=${value}`),
       '',
       'Ctrl-C stops everything.',
     ].join('\n'),
