@@ -83,6 +83,12 @@ describe('CLI flags', () => {
     assert.match(doc.problems[0].problem, /not valid JSON/);
   });
 
+  it('budget refuses an amount that is not one, with exit 2, before connecting', async () => {
+    const result = await claudeBatch(['budget', 'some-job', 'ten'], nowhere);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /the budget must be an amount of US dollars above 0, e\.g\. 2\.50, got ten/);
+  });
+
   it('--version prints the version', async () => {
     const result = await claudeBatch(['--version']);
     assert.equal(result.code, 0);

@@ -172,6 +172,14 @@ describe('the CLI tells how a job ended', () => {
     }
   });
 
+  it('cancel of a job that has ended says so and how it ended, exit 2', async () => {
+    await startJob('ended', ['not json']);
+    await assert.rejects(jobs.result('ended'));
+    const canceled = await cli(['cancel', 'ended']);
+    assert.equal(canceled.code, 2, canceled.stderr);
+    assert.match(canceled.stderr, /job ended has already ended \(FAILED\), so there is nothing to cancel/);
+  });
+
   it('status of a running job prints its progress and exits 0', async () => {
     job.emulator.control.setScenario({ processingMs: 60 * 60 * 1000 });
     await startJob('status-running', [request('a', 'x')]);

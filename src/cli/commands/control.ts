@@ -5,6 +5,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { BatchJobClient } from '../../client';
 import type { JobProgress } from '../../shared/job';
 import { UserError, type CliContext } from '../context';
+import { dollars } from '../flags';
 import { progressLine } from '../format';
 
 export async function control(
@@ -55,5 +56,8 @@ export function budgetCommand(ctx: CliContext): Command {
     .argument('<workflowId>')
     .argument('<usd>')
     .description("set a job's budget in US dollars; a hold the new budget covers is released")
-    .action((id: string, usd: string) => control(ctx, 'budget', id, (j) => j.setBudget(id, Number(usd))));
+    .action((id: string, usd: string) => {
+      const budgetUsd = dollars('the budget', usd);
+      return control(ctx, 'budget', id, (j) => j.setBudget(id, budgetUsd));
+    });
 }
