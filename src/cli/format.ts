@@ -85,7 +85,7 @@ export function apiCounts(p: JobProgress): string | undefined {
 }
 
 /** When the job next checks its batches, and when it expects to end (when the job's pace says so). */
-export function timing(p: JobProgress & { expectedEndAt?: string }, now = Date.now()): string | undefined {
+export function timing(p: JobProgress, now = Date.now()): string | undefined {
   const parts = [
     ...(p.nextCheckAt && p.phase === 'waiting' ? [`next check in ${inWords(Date.parse(p.nextCheckAt) - now)}`] : []),
     ...(p.expectedEndAt ? [`ETA ${inWords(Date.parse(p.expectedEndAt) - now)}`] : []),

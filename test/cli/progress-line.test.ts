@@ -6,7 +6,7 @@ import { progressLine } from '../../src/cli/format';
 import { emptyCost, emptyCounts, emptyTokens, type JobProgress } from '../../src/shared/job';
 
 const now = Date.parse('2026-11-26T06:00:00Z');
-const waiting = (extra: Partial<JobProgress> & { expectedEndAt?: string } = {}): JobProgress => ({
+const waiting = (extra: Partial<JobProgress> = {}): JobProgress => ({
   phase: 'waiting',
   round: 1,
   maxRounds: 4,
