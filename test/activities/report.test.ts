@@ -1,6 +1,7 @@
 // The report from outcome files in object storage: nothing on the worker's disk but its own scratch files, results in
 // input order with each request's newest outcome, and the scratch folder left as it was found.
 import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { OutcomeLine } from '../../src/activities/collect';
 import { resolveJobOptions } from '../../src/shared/options';
 import type { FinalResultLine } from '../../src/shared/job';
 import { writeChunk } from '../../src/storage/local-storage';
+import type { S3Storage } from '../../src/storage/s3-storage';
 import { startTestObjectStore, type TestObjectStore } from '../support/object-store';
 
 /** Enough requests for several of the report's scratch files (16,384 input positions each). */
@@ -37,10 +39,20 @@ describe('report', () => {
     await store?.stop();
   });
 
-  it('writes results in input order from outcome files in S3, the newest round winning, with bounded scratch', async () => {
-    const storage = store.storage;
-    const output = store.uri('report/out');
-    const idIndex = store.uri('report/work/custom-ids.txt');
+  /**
+   * Reports a job of REQUESTS requests whose outcome files are in S3 and checks its results; says how much scratch disk
+   * it held at most and how often it read an outcome file.
+   */
+  async function reportAndCheck(folder: string, scratchBytes?: number) {
+    const reads = { outcomeFiles: 0 };
+    const storage = Object.assign(Object.create(store.storage) as S3Storage, {
+      read: (ref: string) => {
+        if (ref.includes('/outcomes-')) reads.outcomeFiles += 1;
+        return store.storage.read(ref);
+      },
+    });
+    const output = store.uri(`${folder}/out`);
+    const idIndex = store.uri(`${folder}/work/custom-ids.txt`);
     await storage.write(idIndex, async (sink) => {
       for (let seq = 0; seq < REQUESTS; seq++) await writeChunk(sink, `req-${seq}\n`);
     });
@@ -54,7 +66,7 @@ describe('report', () => {
     };
     const files: { round: number; ref: string }[] = [];
     const writeOutcomes = async (round: number, chunk: number, lines: string[]) => {
-      const ref = store.uri(`report/work/round-${round}/outcomes-${chunk}.jsonl`);
+      const ref = store.uri(`${folder}/work/round-${round}/outcomes-${chunk}.jsonl`);
       await storage.write(ref, (sink) => writeChunk(sink, shuffled(lines).join('\n') + '\n'));
       files.push({ round, ref });
     };
@@ -79,22 +91,26 @@ describe('report', () => {
     );
 
     const scratchDir = await mkdtemp(join(tmpdir(), 'report-scratch-'));
-    const activities = createReportActivities({ storage, scratchDir });
+    const activities = createReportActivities({ storage, scratchDir, ...(scratchBytes ? { scratchBytes } : {}) });
+    let peakScratch = 0;
+    const sampler = setInterval(() => (peakScratch = Math.max(peakScratch, bytesUnder(scratchDir))), 2);
     const options = resolveJobOptions({ requests: store.uri('report/in.jsonl'), output }, 'wf-report');
-    const report: ReportOutput = await new MockActivityEnvironment().run(() =>
-      activities.writeReport({
-        workflowId: 'wf-report',
-        output,
-        idIndex,
-        totalRequests: REQUESTS,
-        outcomeFiles: files,
-        lastRound: 2,
-        batches: [],
-        options,
-        startedAt: 0,
-        canceled: false,
-      }),
-    );
+    const report = await new MockActivityEnvironment()
+      .run((): Promise<ReportOutput> =>
+        activities.writeReport({
+          workflowId: 'wf-report',
+          output,
+          idIndex,
+          totalRequests: REQUESTS,
+          outcomeFiles: files,
+          lastRound: 2,
+          batches: [],
+          options,
+          startedAt: 0,
+          canceled: false,
+        }),
+      )
+      .finally(() => clearInterval(sampler));
 
     let text = '';
     for await (const part of storage.read(report.resultsPath)) text += (part as Buffer).toString('utf8');
@@ -120,5 +136,37 @@ describe('report', () => {
     assert.equal(report.summary.outcomes.expired, 1);
     assert.equal(report.summary.outcomes.canceled, 1);
     assert.deepEqual(await readdir(scratchDir), [], 'the scratch folder is left empty');
+    return { peakScratch, reads: reads.outcomeFiles, files: files.length };
+  }
+
+  it('writes results in input order from outcome files in S3, the newest round winning, reading each file once', async () => {
+    const { reads, files, peakScratch } = await reportAndCheck('report');
+    assert.equal(reads, files);
+    assert.ok(peakScratch > 0, 'lines were spilled to scratch');
+  });
+
+  it('keeps its scratch disk to the budget, reading the outcome files again for the positions that did not fit', async () => {
+    const whole = await reportAndCheck('report-whole');
+    const budgeted = await reportAndCheck('report-budget', 256 * 1024);
+    assert.ok(budgeted.reads > budgeted.files, `the files were read in several passes (${budgeted.reads} reads)`);
+    // One range of 16,384 positions may pass the budget alone; the whole spill never sits on disk.
+    assert.ok(
+      budgeted.peakScratch < whole.peakScratch * 0.6,
+      `scratch peaked at ${budgeted.peakScratch} bytes under the budget, ${whole.peakScratch} without`,
+    );
   });
 });
+
+/** Bytes in the files under a folder (missing files, being removed, count nothing). */
+function bytesUnder(folder: string): number {
+  let total = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    try {
+      total += statSync(join(entry.parentPath, entry.name)).size;
+    } catch {
+      // Removed while counting.
+    }
+  }
+  return total;
+}
