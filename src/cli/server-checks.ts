@@ -1,6 +1,7 @@
 // What the CLI asks the Temporal server before and after starting a job, so a job that cannot run says why at once:
 // no worker on its task queue, no custom search attributes, an id already in use.
 import type { BatchJobClient } from '../client';
+import type { CliContext } from './context';
 import { JOB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 
 // The API's enum values (temporal.api.enums.v1): the proto package is not one of ours to import.
@@ -37,4 +38,13 @@ export async function runningJob(
   } catch {
     return undefined;
   }
+}
+
+/** Says on stderr, once, that nothing will happen until a worker polls the job's task queue, and how to start one. */
+export async function warnIfNoWorker(ctx: CliContext, jobs: BatchJobClient, taskQueue: string): Promise<void> {
+  if ((await workflowPollers(jobs, taskQueue).catch(() => 1)) > 0) return;
+  const { address, namespace } = ctx.server();
+  console.error(
+    `claude-batch: warning: no worker polls task queue ${taskQueue} on ${address} (namespace ${namespace}), so the job waits until one does: start one with \`claude-batch worker --address ${address}\` (it needs ANTHROPIC_API_KEY), or run \`claude-batch dev\` for a local stack`,
+  );
 }

@@ -10,7 +10,7 @@ import { validateFile } from './check-requests';
 import { UserError, type CliContext } from './context';
 import { collect, DOCUMENT_DEFAULTS, sourceOf, type DocumentFlags } from './document-source';
 import { checkJobFlags } from './flags';
-import { missingSearchAttributes, runningJob, workflowPollers } from './server-checks';
+import { missingSearchAttributes, runningJob, warnIfNoWorker } from './server-checks';
 
 export interface JobFlags extends DocumentFlags {
   output?: string;
@@ -135,10 +135,6 @@ export async function startJob(
       `claude-batch: ${workflowId} was already running (started ${running.startTime.toISOString()}, run ${running.runId}): attached to that job, no new one started; give another --id (or --name) for a new job`,
     );
   }
-  if ((await workflowPollers(jobs, jobs.taskQueue).catch(() => 1)) === 0) {
-    console.error(
-      `claude-batch: warning: no worker polls task queue ${jobs.taskQueue} on ${address} (namespace ${namespace}), so the job waits until one does: start one with \`claude-batch worker --address ${address}\` (it needs ANTHROPIC_API_KEY), or run \`claude-batch dev\` for a local stack`,
-    );
-  }
+  await warnIfNoWorker(ctx, jobs, jobs.taskQueue);
   return { jobs, workflowId };
 }

@@ -85,6 +85,9 @@ describe('starting a job with the CLI', () => {
     assert.equal(started.code, 0, started.stderr);
     assert.match(started.stderr, /no worker polls task queue nobody-polls-this on .*, so the job waits/);
     assert.match(started.stderr, /claude-batch worker --address/);
+    // Watching it says the same at once, rather than waiting in silence.
+    const watched = await claudeBatch(['watch', 'no-worker', ...at], noTemporalEnv, 10_000);
+    assert.match(watched.stderr, /no worker polls task queue nobody-polls-this/);
     await jobs.handle('no-worker').terminate('test over');
   });
 
