@@ -1,6 +1,6 @@
 // Jobs are plain JSON in and out: the committed JSON Schemas under schema/ are the TypeScript types' (regenerated here
 // and compared), and what a real job answers (its progress while running and ended, its result) conforms to them.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,8 +10,7 @@ import { generateJobSchemas, JOB_SCHEMAS, type SchemaFile } from '../../scripts/
 import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
 import type { BatchJobInput } from '../../src/shared/job';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { jobEnv, request, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { eventually } from '../support/eventually';
 import { projectRoot } from '../support/cli';
 
@@ -54,15 +53,10 @@ describe('the job’s JSON Schemas', () => {
   describe('against a real job', () => {
     let env: TestWorkflowEnvironment;
     let job: JobEnv;
-    before(async () => {
-      env = await startTimeSkippingServer();
-    });
-    after(async () => {
-      await env?.teardown();
-    });
-    afterEach(async () => {
-      await job?.close();
-    });
+    withTimeSkippingServer(
+      (started) => (env = started),
+      () => job,
+    );
 
     it('validate its progress while running and ended, and its result', async () => {
       job = await jobEnv(env, { emulator: { scenario: { processingMs: 2 * HOUR } } });

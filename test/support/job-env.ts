@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next } from '@temporalio/worker';
 import type { Context } from '@temporalio/activity';
+import { after, afterEach, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   startEmulator,
@@ -18,7 +19,7 @@ import {
 import { createBatchWorker } from '../../src/worker';
 import type { FinalResultLine, JobSummary } from '../../src/shared/job';
 import type { JobStorage } from '../../src/storage/storage';
-import { uniqueTaskQueue, workflowBundle } from './temporal';
+import { startTimeSkippingServer, uniqueTaskQueue, workflowBundle } from './temporal';
 
 export const workflowsPath = require.resolve('../../src/workflows');
 
@@ -144,4 +145,25 @@ export function request(customId: string, text: string, params: Record<string, u
     custom_id: customId,
     params: { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: text }], ...params },
   };
+}
+
+/**
+ * The suite's time-skipping server, started before its tests (handed to `use`) and torn down after them; each test's
+ * job (`current()`) is closed after the test.
+ */
+export function withTimeSkippingServer(
+  use: (env: TestWorkflowEnvironment) => void,
+  current: () => JobEnv | undefined,
+): void {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    env = await startTimeSkippingServer();
+    use(env);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  afterEach(async () => {
+    await current()?.close();
+  });
 }

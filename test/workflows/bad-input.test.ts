@@ -1,6 +1,6 @@
 // Bad input never loops: each mistake fails the job fast, with a message naming the path, line or field, before any
 // batch is created. A job that retried instead would run into the bound and fail the test rather than hang it.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -16,8 +16,8 @@ import type { BatchJobInput } from '../../src/shared/job';
 import type { JobStorage } from '../../src/storage/storage';
 import { LocalStorage } from '../../src/storage/local-storage';
 import { batchJob } from '../../src/workflows';
-import { jobEnv, request, workflowsPath, type JobEnv } from '../support/job-env';
-import { startTimeSkippingServer, workflowBundle } from '../support/temporal';
+import { jobEnv, request, workflowsPath, type JobEnv, withTimeSkippingServer } from '../support/job-env';
+import { workflowBundle } from '../support/temporal';
 
 /** Far more than failing fast takes, far less than a test runner's patience. */
 const BOUND_MS = 60_000;
@@ -26,15 +26,10 @@ describe('bad input fails the job fast, before any batch', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
   let jobs = 0;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   /** Starts the job, expects it to fail within the bound, and returns the failure it ended with. */
   async function failureOf(input: BatchJobInput, worker?: Promise<Worker>): Promise<ApplicationFailure> {

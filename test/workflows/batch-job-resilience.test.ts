@@ -1,13 +1,12 @@
 // Crashes, faults, cancellation and long waits: nothing lost, nothing paid twice, nothing left running.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { jobEnv, request, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { eventually, untilPhase } from '../support/eventually';
 import { recordHistory } from '../support/histories';
 
@@ -16,15 +15,10 @@ const HOUR = 60 * 60 * 1000;
 describe('batch job resilience', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   const manyRequests = (n: number) => Array.from({ length: n }, (_, i) => request(`r-${i}`, `request number ${i}`));
 

@@ -1,13 +1,12 @@
 // The batch job end to end on the time-skipping server: real workflow, real activities, the official SDK, the emulator.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
 import { checkNowSignal, progressQuery } from '../../src/shared/messages';
 import { eventually, untilPhase } from '../support/eventually';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { jobEnv, request, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { recordHistory } from '../support/histories';
 
 const HOUR = 60 * 60 * 1000;
@@ -15,15 +14,10 @@ const HOUR = 60 * 60 * 1000;
 describe('batch job', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   /** Runs a job to its end and keeps its history as a replay fixture (when recording). */
   const run = (id: string, input: Parameters<typeof batchJob>[0]) =>

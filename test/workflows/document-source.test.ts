@@ -1,6 +1,6 @@
 // A job given a folder of documents and a prompt template instead of a requests file: it builds the requests (and the
 // manifest) as its first step, then runs as any job, on the time-skipping server against the emulator.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,8 +11,7 @@ import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
 import { progressMarkdown } from '../../src/workflows/progress-markdown';
 import type { BatchJobInput } from '../../src/shared/job';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, type JobEnv } from '../support/job-env';
+import { jobEnv, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { recordHistory } from '../support/histories';
 import { startTestObjectStore } from '../support/object-store';
 import { LocalStorage, writeChunk } from '../../src/storage/local-storage';
@@ -21,15 +20,10 @@ import { StorageRouter } from '../../src/storage/router';
 describe('a job built from documents', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   async function documents(files: Record<string, string | Buffer>): Promise<string> {
     const folder = join(job.dir, 'docs');

@@ -1,14 +1,13 @@
 // When a waiting job looks at its batches: just after the end their request counts predict, just after their 24 h
 // expiry, and on the backoff otherwise. On the time-skipping server with the emulator following Temporal's clock.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
 import { eventually, untilPhase } from '../support/eventually';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { jobEnv, request, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { recordHistory } from '../support/histories';
 import { resultsDelay } from '../support/results-delay';
 
@@ -18,15 +17,10 @@ const HOUR = 60 * MINUTE;
 describe('polling', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   const requests = (n: number) => Array.from({ length: n }, (_, i) => request(`r-${i}`, `text ${i}`));
 

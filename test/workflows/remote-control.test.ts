@@ -1,5 +1,5 @@
 // A job obeys its budget and its operator: holds for approval, pause and resume, a check on demand, all as updates.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,8 +13,7 @@ import {
   resumeUpdate,
   setBudgetUpdate,
 } from '../../src/shared/messages';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { jobEnv, request, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { eventually, untilPhase } from '../support/eventually';
 import { recordHistory } from '../support/histories';
 
@@ -25,15 +24,10 @@ const TINY_BUDGET = 0.000001;
 describe('budget and remote control', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   const threeRequests = () => [request('a', 'first'), request('b', 'second'), request('c', 'third')];
   const start = (workflowId: string, input: BatchJobInput) =>
@@ -213,15 +207,10 @@ describe('budget and remote control', () => {
 describe('prompt-cache priming', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   const shared = 'You are a careful analyst of quarterly reports. '.repeat(200);
   const sharingRequests = (n: number) =>

@@ -1,6 +1,6 @@
 // A job never walks away from a batch it owns: once a batch exists, no answer of the API ends the job. It shows the
 // problem (phase `stalled`, the error, what to check), keeps trying, and carries on when the API answers again.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,7 @@ import { batchJob } from '../../src/workflows';
 import { progressQuery } from '../../src/shared/messages';
 import type { FaultStatus } from '../../src/emulator/types';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { startTimeSkippingServer } from '../support/temporal';
-import { jobEnv, request, type JobEnv } from '../support/job-env';
+import { jobEnv, request, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { recordHistory } from '../support/histories';
@@ -30,15 +29,10 @@ async function currentDetails(handle: { query(name: string): Promise<unknown> })
 describe('a job that owns a batch', () => {
   let env: TestWorkflowEnvironment;
   let job: JobEnv;
-  before(async () => {
-    env = await startTimeSkippingServer();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
-  });
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
 
   const hints: Record<string, RegExp> = {
     401: /ANTHROPIC_API_KEY/,
