@@ -4,12 +4,13 @@
 // 2.1 GB in 10 chunks: check the free space of the temporary folder first).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../src/workflow-bundle';
 import { writeChunk } from '../src/storage/local-storage';
 import { batchJob } from '../src/workflows';
 import { request } from '../test/support/job-env';
@@ -61,12 +62,10 @@ export async function endToEndFigures(sizes: number[]): Promise<EndToEndFigures[
   const dir = await mkdtemp(join(tmpdir(), 'claude-batch-e2e-'));
   const env = await startTimeSkippingServer();
   try {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../src/workflows'),
+    const { bundlePath } = await buildWorkflowBundle({
+      bundlePath: join(dir, 'workflows.js'),
       logger: new DefaultLogger('WARN'),
     });
-    const bundlePath = join(dir, 'workflows.js');
-    await writeFile(bundlePath, bundle.code);
     const figures: EndToEndFigures[] = [];
     for (const n of sizes) {
       const file = join(dir, `requests-${n}.jsonl`);

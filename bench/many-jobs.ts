@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../src/workflow-bundle';
 import { startEmulator } from '../src/emulator';
 import { batchJob } from '../src/workflows';
 import { request } from '../test/support/job-env';
@@ -34,12 +35,10 @@ export async function manyJobsFigures(jobs = Number(process.env.BENCH_JOBS ?? 1_
   const env = await startDevServer();
   const emulator = await startEmulator({ scenario: { neverEnds: true } });
   try {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../src/workflows'),
+    const { bundlePath } = await buildWorkflowBundle({
+      bundlePath: join(dir, 'workflows.js'),
       logger: new DefaultLogger('WARN'),
     });
-    const bundlePath = join(dir, 'workflows.js');
-    await writeFile(bundlePath, bundle.code);
     const requests = join(dir, 'one.jsonl');
     await writeFile(requests, JSON.stringify(request('only', 'a small batch that never ends')) + '\n');
     const taskQueue = uniqueTaskQueue('many');

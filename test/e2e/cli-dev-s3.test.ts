@@ -2,14 +2,14 @@
 // prints are all another terminal needs to run a job whose requests and results are in the bucket.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3Storage } from '../../src/storage/s3-storage';
 import { writeChunk } from '../../src/storage/local-storage';
-import { claudeBatch, projectRoot } from '../support/cli';
+import { claudeBatch, startDevCommand } from '../support/cli';
 import { freePort } from '../support/ports';
 import { request } from '../support/job-env';
 
@@ -20,11 +20,8 @@ describe('claude-batch dev --storage s3', () => {
   before(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'claude-batch-dev-s3-'));
     const ports = [await freePort(), await freePort(), await freePort(), await freePort()].map(String);
-    dev = spawn(
-      process.execPath,
+    dev = await startDevCommand(
       [
-        join(projectRoot, 'bin', 'claude-batch'),
-        'dev',
         '--storage',
         's3',
         '--data-dir',
@@ -38,15 +35,8 @@ describe('claude-batch dev --storage s3', () => {
         '--s3-port',
         ports[3]!,
       ],
-      { cwd: projectRoot, env: { ...process.env, ANTHROPIC_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      (text) => (output += text),
     );
-    dev.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    dev.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('Ctrl-C stops everything')) {
-      if (dev.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
   });
   after(() => {
     if (dev.exitCode === null) dev.kill('SIGKILL');

@@ -2,11 +2,11 @@
 // commands (start, watch, cancel) talk to it; Ctrl-C stops all of it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claudeBatch, projectRoot } from '../support/cli';
+import { claudeBatch, startDevCommand } from '../support/cli';
 import { freePort } from '../support/ports';
 import { request } from '../support/job-env';
 import type { JobProgress } from '../../src/shared/job';
@@ -20,11 +20,8 @@ describe('claude-batch dev', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'claude-batch-dev-'));
     const [port, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
-    dev = spawn(
-      process.execPath,
+    dev = await startDevCommand(
       [
-        join(projectRoot, 'bin', 'claude-batch'),
-        'dev',
         '--data-dir',
         join(dir, 'data'),
         '--port',
@@ -34,15 +31,8 @@ describe('claude-batch dev', () => {
         '--emulator-port',
         String(emulatorPort),
       ],
-      { cwd: projectRoot, env: { ...process.env, ANTHROPIC_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      (text) => (output += text),
     );
-    dev.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    dev.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('Ctrl-C stops everything')) {
-      if (dev.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
     env = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_UI_URL: `http://127.0.0.1:${uiPort}` };
   });
   after(() => {

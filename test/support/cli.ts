@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export const projectRoot = join(__dirname, '..', '..');
@@ -40,3 +40,31 @@ export const claudeBatch = (args: string[], env: NodeJS.ProcessEnv = {}, timeout
     env,
     ...(timeoutMs ? { timeoutMs } : {}),
   });
+
+/**
+ * `claude-batch dev <args>` as a user runs it (on the emulator), left running for the test to stop; resolves once the
+ * stack says it is up. Everything it prints goes to `onOutput` as it comes.
+ */
+export async function startDevCommand(args: string[], onOutput: (text: string) => void): Promise<ChildProcess> {
+  const dev = spawn(process.execPath, [join(projectRoot, 'bin', 'claude-batch'), 'dev', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ANTHROPIC_API_KEY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const take = (d: Buffer) => {
+    output += d.toString();
+    onOutput(d.toString());
+  };
+  dev.stdout.on('data', take);
+  dev.stderr.on('data', take);
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('Ctrl-C stops everything')) {
+    if (dev.exitCode !== null || Date.now() > deadline) {
+      dev.kill('SIGKILL');
+      throw new Error(`dev did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return dev;
+}

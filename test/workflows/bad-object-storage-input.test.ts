@@ -1,7 +1,7 @@
 // Bad object-storage input fails the job before any batch, with a message naming the object and what to fix: a bucket
 // that does not exist, a missing key, a prefix given for an object, no credentials, a store that cannot be reached, a
 // scheme no worker reads. The store is a real one (versitygw).
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -14,9 +14,9 @@ import { StorageRouter } from '../../src/storage/router';
 import { writeChunk } from '../../src/storage/local-storage';
 import { createBatchWorker } from '../../src/worker';
 import { batchJob } from '../../src/workflows';
-import { jobEnv, request, workflowsPath, type JobEnv } from '../support/job-env';
+import { jobEnv, request, workflowsPath, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { freePort } from '../support/ports';
-import { startTimeSkippingServer, workflowBundle } from '../support/temporal';
+import { workflowBundle } from '../support/temporal';
 import { startTestObjectStore, type TestObjectStore } from '../support/object-store';
 
 /** Far more than failing fast takes, far less than a test runner's patience. */
@@ -27,16 +27,15 @@ describe('bad object-storage input fails the job fast, before any batch', () => 
   let store: TestObjectStore;
   let job: JobEnv;
   let jobs = 0;
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
   before(async () => {
-    env = await startTimeSkippingServer();
     store = await startTestObjectStore('jobs');
   });
   after(async () => {
     await store?.stop();
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
   });
 
   /** Runs the job on a worker with this S3 client and returns the failure it ended with. */

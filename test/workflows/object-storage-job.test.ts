@@ -1,6 +1,6 @@
 // A job whose data lives only in an S3-compatible store (versitygw): requests read from it, chunks and outcomes kept in
 // the work folder the job was given, results written back to it.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,9 +11,9 @@ import { StorageRouter } from '../../src/storage/router';
 import { writeChunk } from '../../src/storage/local-storage';
 import { createBatchWorker } from '../../src/worker';
 import { batchJob } from '../../src/workflows';
-import { jobEnv, workflowsPath, type JobEnv } from '../support/job-env';
+import { jobEnv, workflowsPath, type JobEnv, withTimeSkippingServer } from '../support/job-env';
 import { jobRequests, wrongAnswers } from '../support/answers';
-import { startTimeSkippingServer, workflowBundle } from '../support/temporal';
+import { workflowBundle } from '../support/temporal';
 import { startTestObjectStore, type TestObjectStore } from '../support/object-store';
 
 async function keysUnder(storage: JobStorage, folder: string): Promise<string[]> {
@@ -32,16 +32,15 @@ describe('a job on object storage', () => {
   let env: TestWorkflowEnvironment;
   let store: TestObjectStore;
   let job: JobEnv;
+  withTimeSkippingServer(
+    (started) => (env = started),
+    () => job,
+  );
   before(async () => {
-    env = await startTimeSkippingServer();
     store = await startTestObjectStore('jobs');
   });
   after(async () => {
     await store?.stop();
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await job?.close();
   });
 
   it('reads its requests from S3, keeps its work area in the folder given, and writes its results to S3', async () => {
